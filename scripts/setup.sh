@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up Voice Coach on a fresh Debian/Ubuntu machine: system libraries, a private venv, the package
+# and its offline speech model. `--test` also installs the virtual room (PulseAudio) and test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+pkgs=(libportaudio2 espeak-ng libsndfile1)
+[ "$want_test" = 1 ] && pkgs+=(pulseaudio pulseaudio-utils libasound2-plugins)
+python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv)
+
+if command -v apt-get >/dev/null 2>&1; then
+    missing=()
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        echo "Installing system packages: ${missing[*]}"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+else
+    echo "No apt-get here: please install PortAudio and espeak-ng with your package manager." >&2
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+if [ "$want_test" = 1 ]; then
+    .venv/bin/python -m pip install -q -e ".[test]"
+else
+    .venv/bin/python -m pip install -q -e .
+fi

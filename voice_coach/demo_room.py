@@ -1,0 +1,107 @@
+"""The built-in demo: two synthesised partners who answer the coach's cues, as a room would.
+
+The room is an audio source that speaks each scripted line a breath after the coach's next cue
+ends, so the demo runs the real loop (speech detection, turns, Whisper, protocol) end to end,
+faster than real time into a file, or in real time through the speakers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .audio_source import FRAME_SECS, Frame
+from .classifiers import FRAME_SAMPLES, SAMPLE_RATE
+from .errors import UserError
+from .player import Player, Timeline
+from .voice import Voice
+
+
+@dataclass(frozen=True)
+class Line:
+    who: str
+    text: str
+    audio: np.ndarray
+
+
+def demo_script_path() -> Path:
+    return Path(str(resources.files("voice_coach") / "demo" / "dialogue.toml"))
+
+
+def load_script(path: Path, rate: int = 150, pause_secs: float = 0.6) -> list[Line]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise UserError(f"cannot read demo script {path}: {e}") from None
+    voices = {who: Voice(vid, rate) for who, vid in data.get("voices", {}).items()}
+    gap = np.zeros(int(pause_secs * SAMPLE_RATE), dtype=np.int16)
+    lines = []
+    for item in data.get("line", []):
+        voice = voices.get(item["who"]) or Voice(None, rate)
+        parts = [voice.render(p) for p in item["text"]]
+        audio = np.concatenate([x for p in parts for x in (p, gap)][:-1])
+        lines.append(Line(item["who"], " ".join(item["text"]), audio))
+    return lines
+
+
+class ScriptedRoom:
+    """An audio source whose partners wait for the coach, then speak their next line."""
+
+    def __init__(
+        self, lines: list[Line], timeline: Timeline, realtime: bool = False,
+        speaker: Player | None = None, gap_secs: float = 0.7, give_up_secs: float = 20.0,
+    ) -> None:
+        self._lines, self._timeline, self.realtime = lines, timeline, realtime
+        self._speaker, self._gap, self._give_up = speaker, gap_secs, give_up_secs
+        self._stopped = False
+        self.spoken: list[tuple[str, float, float]] = []  # who, start, end: the demo's truth
+
+    def _coach_done_after(self, since: float) -> float | None:
+        """End of the coach's last cue, if one started after `since`."""
+        ends = [at + len(a) / SAMPLE_RATE for at, a in self._timeline.coach_clips if at >= since]
+        return max(ends) if ends else None
+
+    def frames(self) -> Iterator[Frame]:
+        t0, i, n = time.monotonic(), 0, 0
+        current: np.ndarray | None = None
+        line_end = 0.0
+        while not self._stopped:
+            t = n * FRAME_SECS
+            if current is None and i < len(self._lines):
+                done = self._coach_done_after(line_end)
+                if done is not None and t >= done + self._gap:
+                    line = self._lines[i]
+                    current, i = line.audio, i + 1
+                    self._timeline.add(t, line.audio)
+                    self.spoken.append((line.who, t, t + len(line.audio) / SAMPLE_RATE))
+                    if self._speaker is not None:
+                        self._speaker.play(line.audio, t)
+            if current is not None:
+                pcm, current = current[:FRAME_SAMPLES], current[FRAME_SAMPLES:]
+                if len(current) == 0:
+                    current, line_end = None, t + FRAME_SECS
+                pcm = np.pad(pcm, (0, FRAME_SAMPLES - len(pcm)))
+            else:
+                pcm = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+                if t - max(line_end, self._timeline.coach_end) > self._give_up:
+                    return
+            if self.realtime:
+                delay = t0 + t + FRAME_SECS - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            yield Frame(t, pcm)
+            n += 1
+
+    def stop(self) -> None:
+        self._stopped = True

@@ -1,0 +1,83 @@
+"""The events that flow through the loop.
+
+Every event carries the audio-stream time (seconds since the session's first sample) at which it
+happened, so the pure core never reads a clock and a file runs exactly like a microphone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """Speech began at `t` (back-dated to the first voiced frame)."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class SpeechStopped:
+    """Speech stopped at `t` (the end of the last voiced frame); reported after a short pause."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    turn: int
+    t: float
+
+
+@dataclass(frozen=True)
+class TranscribeRequest:
+    """Audio [start, end) of a turn should be transcribed now, while the partner may go on."""
+
+    turn: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    """A turn is over: the speaker was silent for the end silence. `pieces` tile its audio."""
+
+    turn: int
+    start: float
+    end: float
+    decided_at: float
+    pieces: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class PieceTranscribed:
+    """The worker's answer to a TranscribeRequest."""
+
+    turn: int
+    start: float
+    end: float
+    text: str
+    seconds: float  # wall time the transcription took
+    t_ready: float  # stream time at which the loop received it
+
+
+@dataclass(frozen=True)
+class TurnTranscribed:
+    turn: int
+    text: str
+    t: float
+
+
+@dataclass(frozen=True)
+class CueFinished:
+    """The coach finished saying cue `key`."""
+
+    key: str
+    t: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passes with nothing else to report (used for reminders and time limits)."""
+
+    t: float

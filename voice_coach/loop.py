@@ -1,0 +1,176 @@
+"""The one consumer: frames in, speech detection, turns, the protocol, cues out.
+
+The audio callback only fills a queue (see audio_source); transcription runs in its worker and
+comes back here as events. Everything is stamped with stream time, so the same loop runs on a
+microphone in real time or on a file as fast as the CPU allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio_source import FRAME_SECS, AudioSource, Frame
+from .classifiers import SAMPLE_RATE, FrameClassifier
+from .events import (
+    PieceTranscribed,
+    TranscribeRequest,
+    TurnEnded,
+    TurnStarted,
+    TurnTranscribed,
+)
+from .phrasebook import Phrasebook
+from .player import Player
+from .protocol import Decision, Finish, MirroringRound, Note, Say
+from .session_log import SessionLog
+from .settings import Settings
+from .speech_gate import SpeechGate
+from .transcriber import TranscriptionWorker
+from .turns import TurnDetector, TurnEvent
+from .view import ConsoleView
+from .voice import Voice
+
+
+class AudioHistory:
+    """The last `keep_secs` of input, addressable by stream time, for transcription requests."""
+
+    def __init__(self, keep_secs: float = 90.0) -> None:
+        self._keep = int(keep_secs * SAMPLE_RATE)
+        self._buf = np.zeros(0, dtype=np.int16)
+        self._offset = 0  # sample index of _buf[0]
+
+    def append(self, frame: Frame) -> None:
+        self._buf = np.concatenate([self._buf, frame.pcm])
+        if len(self._buf) > 2 * self._keep:
+            cut = len(self._buf) - self._keep
+            self._buf, self._offset = self._buf[cut:], self._offset + cut
+
+    def slice(self, start: float, end: float) -> np.ndarray:
+        i = max(int(start * SAMPLE_RATE) - self._offset, 0)
+        j = max(int(end * SAMPLE_RATE) - self._offset, 0)
+        return self._buf[i:j].copy()
+
+
+@dataclass(frozen=True)
+class Ears:
+    """How the coach hears: the source and the speech classifier that listens to it."""
+
+    source: AudioSource
+    classifier: FrameClassifier
+
+
+@dataclass(frozen=True)
+class Mouth:
+    """How the coach speaks: its wording, its voice and where the sound goes."""
+
+    book: Phrasebook
+    voice: Voice
+    player: Player
+
+
+class SessionLoop:
+    def __init__(
+        self, settings: Settings, ears: Ears, mouth: Mouth, worker: TranscriptionWorker,
+        protocol: MirroringRound, log: SessionLog, view: ConsoleView,
+    ) -> None:
+        from .transcripts import TranscriptAssembler
+
+        self.s, self.ears, self.mouth, self.worker = settings, ears, mouth, worker
+        self.protocol, self.log, self.view = protocol, log, view
+        self.gate = SpeechGate(settings.gate_params())
+        self.detector = TurnDetector(settings.turn_params())
+        self.assembler = TranscriptAssembler()
+        self.history = AudioHistory()
+        self.coach_until = 0.0  # stream time at which the coach's queued cues end
+        self.deaf_until = 0.0
+        self.finished: str | None = None
+        self.t = 0.0
+        self._speakers: dict[int, str | None] = {}
+
+    def run(self) -> str:
+        """Run until the protocol finishes or the source ends; return why it ended."""
+        self._execute(self.protocol.start(), 0.0)
+        for frame in self.ears.source.frames():
+            self._step(frame)
+            if self.finished and self.t >= self.coach_until:
+                break
+        self.ears.source.stop()
+        return self.finished or "audio ended"
+
+    def _step(self, frame: Frame) -> None:
+        self.t = end = frame.t + FRAME_SECS
+        self.history.append(frame)
+        self._collect_transcripts(wait=False)
+        voiced = end > self.deaf_until and self.ears.classifier.is_speech(frame.pcm)
+        change = self.gate.push(frame.t, voiced)
+        if change is not None:
+            self._on_turn_events(self.detector.on_speech(change))
+        self._on_turn_events(self.detector.tick(end))
+        self.view.tick(end)
+
+    def _on_turn_events(self, events: list[TurnEvent]) -> None:
+        for ev in events:
+            if isinstance(ev, TurnStarted):
+                who = self.protocol.speaker
+                self._speakers[ev.turn] = who
+                self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
+            elif isinstance(ev, TranscribeRequest):
+                self.worker.submit(ev, self.history.slice(ev.start, ev.end))
+            elif isinstance(ev, TurnEnded):
+                self._on_turn_ended(ev)
+
+    def _on_turn_ended(self, ev: TurnEnded) -> None:
+        who = self._speakers.get(ev.turn)
+        self.log.write(
+            "turn_end", ev.decided_at, turn=ev.turn, speaker=who, start=round(ev.start, 3),
+            end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
+        )
+        self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
+        done = self.assembler.on_turn_end(ev)
+        if done:
+            self._on_transcript(done)
+        if not self.ears.source.realtime:
+            # Faster than real time, the worker takes no stream time: wait for it here.
+            while self.assembler.pending_turns():
+                self._collect_transcripts(wait=True)
+
+    def _collect_transcripts(self, wait: bool) -> None:
+        for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
+            req = r.request
+            ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)
+            done = self.assembler.on_piece(ev)
+            if done:
+                self._on_transcript(done)
+
+    def _on_transcript(self, ev: TurnTranscribed) -> None:
+        who = self._speakers.pop(ev.turn, None) or "?"
+        self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, text=ev.text)
+        self.view.said(who, ev.text, ev.t)
+        self._execute(self.protocol.on_transcript(ev), ev.t)
+
+    def _execute(self, decisions: list[Decision], t: float) -> None:
+        for d in decisions:
+            if isinstance(d, Say):
+                self._say(d, t)
+            elif isinstance(d, Note):
+                self.log.write("note", t, kind=d.kind, detail=d.detail)
+            elif isinstance(d, Finish):
+                self.finished = d.reason
+                self.log.write("finish", t, reason=d.reason)
+        if self.protocol.speaker and not self.finished:
+            label = f"{self.protocol.speaker} · {self.protocol.step.value}"
+            self.view.status(label, max(t, self.coach_until))
+
+    def _say(self, cue: Say, t: float) -> None:
+        text = self.mouth.book.say(cue.key, cue.sender, cue.receiver)
+        audio = self.mouth.voice.render(text)
+        start = max(t, self.coach_until)
+        self.mouth.player.play(audio, start)
+        self.coach_until = start + len(audio) / SAMPLE_RATE
+        self.deaf_until = self.coach_until + self.s.echo_tail
+        self.log.write(
+            "cue", start, key=cue.key, text=text, end=round(self.coach_until, 3),
+            step=self.protocol.step.value,
+        )
+        self.view.said("Coach", text, start)

@@ -1,0 +1,93 @@
+"""Cue wording and answer phrases, loaded from a TOML data file so users can change them."""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import UserError
+
+REQUIRED_CUES = (
+    "welcome", "sender_starts", "prompt_mirror", "check", "ask_again", "say_missed", "more",
+    "go_on", "switch", "close", "goodbye",
+)
+REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
+_FIELDS = {"sender", "receiver"}
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    cues: dict[str, str]
+    answers: dict[str, tuple[str, ...]]
+    commands: dict[str, tuple[str, ...]]
+
+    def say(self, key: str, sender: str, receiver: str) -> str:
+        return self.cues[key].format(sender=sender, receiver=receiver)
+
+
+def default_cues_path() -> Path:
+    return Path(str(resources.files("voice_coach") / "cues" / "en.toml"))
+
+
+def load_phrasebook(path: Path | None = None) -> Phrasebook:
+    path = path or default_cues_path()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot read cue file {path}: {e.strerror}") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"cue file {path} is not valid TOML: {e}") from None
+    cues = data.get("cues", {})
+    for key in REQUIRED_CUES:
+        if not isinstance(cues.get(key), str):
+            raise UserError(f"cue file {path}: [cues] needs a text for '{key}'")
+    for key, text in cues.items():
+        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        if names - _FIELDS:
+            line = _line_of(raw, key)
+            bad = ", ".join(sorted(names - _FIELDS))
+            raise UserError(f"cue file {path}, line {line}: unknown name {{{bad}}} in '{key}'")
+    answers = _phrase_table(path, raw, data.get("answers", {}), REQUIRED_ANSWERS)
+    commands = _phrase_table(path, raw, data.get("commands", {}), ("stop",))
+    return Phrasebook(dict(cues), answers, commands)
+
+
+def _phrase_table(
+    path: Path, raw: str, table: object, required: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise UserError(f"cue file {path}: answers and commands must be tables")
+    out: dict[str, tuple[str, ...]] = {}
+    for key in required:
+        if key not in table:
+            raise UserError(f"cue file {path}: missing phrases for '{key}'")
+    for key, phrases in table.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: '{key}' must be a list of phrases")
+        out[key] = tuple(normalise(p) for p in phrases)
+    return out
+
+
+def _line_of(raw: str, key: str) -> int:
+    for n, line in enumerate(raw.splitlines(), 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return n
+    return 0
+
+
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, punctuation other than apostrophes dropped."""
+    text = text.lower().replace("\u2019", "'")
+    text = re.sub(r"[^\w\s'-]", " ", text)
+    return " ".join(text.split())

@@ -1,0 +1,127 @@
+"""Where the coach's cues go: a PortAudio output device, or a timeline in memory (for files)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .classifiers import SAMPLE_RATE
+from .errors import UserError
+
+
+class Player(Protocol):
+    def play(self, audio: np.ndarray, at: float) -> None:
+        """Queue `audio` (16 kHz int16) to sound after whatever is already queued."""
+
+    def close(self) -> None: ...
+
+
+class Timeline:
+    """Everything heard in a session, placed at its stream time, to write one WAV afterwards."""
+
+    def __init__(self) -> None:
+        self._clips: list[tuple[float, np.ndarray]] = []
+        self.coach_clips: list[tuple[float, np.ndarray]] = []
+
+    def add(self, at: float, audio: np.ndarray, coach: bool = False) -> None:
+        self._clips.append((at, audio))
+        if coach:
+            self.coach_clips.append((at, audio))
+
+    @property
+    def coach_end(self) -> float:
+        return max((at + len(a) / SAMPLE_RATE for at, a in self.coach_clips), default=0.0)
+
+    def render(self) -> np.ndarray:
+        if not self._clips:
+            return np.zeros(0, dtype=np.int16)
+        end = max(int(at * SAMPLE_RATE) + len(a) for at, a in self._clips)
+        mix = np.zeros(end, dtype=np.int32)
+        for at, a in self._clips:
+            i = int(at * SAMPLE_RATE)
+            mix[i : i + len(a)] += a
+        return np.clip(mix, -32768, 32767).astype(np.int16)
+
+    def write(self, path: Path) -> None:
+        import soundfile as sf
+
+        try:
+            sf.write(str(path), self.render(), SAMPLE_RATE, subtype="PCM_16")
+        except Exception as e:
+            raise UserError(f"cannot write {path}: {e}") from None
+
+
+class TimelinePlayer:
+    """Places cues on a Timeline (to write a file), and passes them on to a device if given."""
+
+    def __init__(self, timeline: Timeline, forward: Player | None = None) -> None:
+        self.timeline = timeline
+        self._forward = forward
+
+    def play(self, audio: np.ndarray, at: float) -> None:
+        self.timeline.add(at, audio, coach=True)
+        if self._forward is not None:
+            self._forward.play(audio, at)
+
+    def close(self) -> None:
+        if self._forward is not None:
+            self._forward.close()
+
+
+class DevicePlayer:
+    """A PortAudio output stream that stays open; cues are appended to what it is playing."""
+
+    def __init__(self, device: int | str | None = None) -> None:
+        import sounddevice as sd
+        import soxr
+
+        try:
+            info: Any = sd.query_devices(device, "output")
+        except (ValueError, sd.PortAudioError) as e:
+            raise UserError(f"no usable output device ({e}); see 'voice-coach devices'") from None
+        self.name = str(info["name"])
+        self._rate = int(info["default_samplerate"])
+        self._resample = soxr.resample
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._lock = threading.Lock()
+        try:
+            self._stream = sd.OutputStream(
+                device=device, channels=1, samplerate=self._rate, dtype="float32",
+                latency="low", callback=self._callback,
+            )
+            self._stream.start()
+        except sd.PortAudioError as e:
+            raise UserError(f"cannot open output device '{self.name}': {e}") from None
+
+    def _callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+        with self._lock:
+            n = min(frames, len(self._buf))
+            outdata[:n, 0] = self._buf[:n]
+            outdata[n:, 0] = 0.0
+            self._buf = self._buf[n:]
+
+    def play(self, audio: np.ndarray, at: float) -> None:
+        x = audio.astype(np.float32) / 32768.0
+        if self._rate != SAMPLE_RATE:
+            x = self._resample(x, SAMPLE_RATE, self._rate).astype(np.float32)
+        with self._lock:
+            self._buf = np.concatenate([self._buf, x])
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return len(self._buf) > 0
+
+    def close(self) -> None:
+        """Let what is queued finish sounding, then close."""
+        import time
+
+        deadline = time.monotonic() + 30.0
+        while self.busy and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)  # the device's own buffer
+        self._stream.stop()
+        self._stream.close()

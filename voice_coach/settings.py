@@ -1,0 +1,113 @@
+"""All tunable values, built once from defaults, an optional TOML file and the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .errors import UserError
+from .speech_gate import GateParams
+from .turns import TurnParams
+
+
+@dataclass(frozen=True)
+class Settings:
+    sender: str = "Alex"
+    receiver: str = "Sam"
+    input_device: str | None = None
+    output_device: str | None = None
+    model: str = "tiny.en"  # a name from 'voice-coach models' or a model folder
+    language: str = "en"
+    threads: int = 2
+    vad: str = "webrtc"  # or "silero", sturdier in a noisy room
+    webrtc_aggressiveness: int = 3
+    # A pause this long ends a turn. Shorter cuts people off mid-thought; longer makes the
+    # couple wait. 1.0 s: see docs/benchmarks.md.
+    end_silence: float = 1.0
+    short_pause: float = 0.3  # a breath: starts a transcription of the words so far
+    min_piece: float = 8.0
+    max_piece: float = 20.0
+    preroll: float = 0.3
+    echo_tail: float = 0.4  # the microphone stays shut this long after the coach's last word
+    cues: str | None = None  # a TOML file with the coach's wording
+    voice: str | None = None  # a pyttsx3 voice id for the coach
+    voice_rate: int = 165  # words per minute: calm, a little slower than espeak's 175
+    data_dir: str | None = None
+
+    def gate_params(self) -> GateParams:
+        return GateParams(stop_secs=self.short_pause)
+
+    def turn_params(self) -> TurnParams:
+        return TurnParams(
+            end_silence=self.end_silence, min_piece=self.min_piece, max_piece=self.max_piece,
+            preroll=self.preroll,
+        )
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, kind: Any, value: Any, where: str) -> Any:
+    want = {"float": float, "int": int, "str": str}
+    base = str(kind).replace(" | None", "")
+    if value is None:
+        return None
+    try:
+        if base == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if base == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if base == "str":
+            return str(value)
+        if isinstance(value, str) and base in want:
+            return want[base](value)
+    except ValueError:
+        pass
+    raise UserError(f"{where}: '{name}' should be a {base}, not {value!r}")
+
+
+def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
+    """Defaults, then the TOML file, then command-line values that were given."""
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    if config is not None:
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise UserError(f"cannot read settings file {config}: {e.strerror}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise UserError(f"settings file {config} is not valid TOML: {e}") from None
+        for key, value in data.items():
+            name = key.replace("-", "_")
+            if name not in known:
+                raise UserError(f"settings file {config}: unknown setting '{key}'")
+            values[name] = _coerce(name, known[name], value, str(config))
+    for name, value in overrides.items():
+        if value is not None:
+            values[name] = _coerce(name, known[name], value, "command line")
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    if s.vad not in ("webrtc", "silero"):
+        raise UserError(f"vad must be 'webrtc' or 'silero', not '{s.vad}'")
+    if not 0 <= s.webrtc_aggressiveness <= 3:
+        raise UserError("webrtc_aggressiveness must be 0, 1, 2 or 3")
+    if not 0.2 <= s.end_silence <= 10:
+        raise UserError(f"end_silence must be between 0.2 and 10 seconds, not {s.end_silence}")
+    if not 0.1 <= s.short_pause < s.end_silence:
+        raise UserError("short_pause must be at least 0.1 s and shorter than end_silence")
+    if s.sender.strip() == "" or s.receiver.strip() == "":
+        raise UserError("partners need names")
+    if s.sender == s.receiver:
+        raise UserError("the two partners need different names")

@@ -1,0 +1,67 @@
+"""The coach's voice: pyttsx3 renders each phrase to audio once, so playback timing is exact."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+
+
+class Voice:
+    def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
+        import pyttsx3
+
+        try:
+            self._engine = pyttsx3.init()
+        except Exception as e:  # no espeak-ng / SAPI / NSSpeech underneath
+            raise UserError(f"speech synthesis is not available ({e}); install espeak-ng") from None
+        self._voice, self._rate = voice, rate
+        self._done = threading.Event()
+        self._engine.connect("finished-utterance", lambda **_: self._done.set())
+        self._cache: dict[str, np.ndarray] = {}
+
+    def render(self, text: str) -> np.ndarray:
+        """The phrase as 16 kHz mono int16, from the cache after the first time."""
+        if text not in self._cache:
+            self._cache[text] = self._synthesise(text)
+        return self._cache[text]
+
+    def _synthesise(self, text: str) -> np.ndarray:
+        from .audio_source import load_audio
+
+        fd, name = tempfile.mkstemp(suffix=".wav", prefix="voice-coach-")
+        os.close(fd)
+        path = Path(name)
+        try:
+            # pyttsx3 shares one engine per process, so set this voice's properties every time.
+            if self._voice:
+                self._engine.setProperty("voice", self._voice)
+            if self._rate:
+                self._engine.setProperty("rate", self._rate)
+            # pyttsx3's espeak driver may return from runAndWait before its callback has written
+            # the file (seen with other threads busy), so wait for its own "finished" notice.
+            self._done.clear()
+            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 announces every file
+                self._engine.save_to_file(text, str(path))
+                self._engine.runAndWait()
+                finished = self._done.wait(timeout=15.0)
+            if not finished:
+                raise UserError(f"speech synthesis did not finish for: {text[:40]}")
+            return trim_silence(load_audio(path))
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def trim_silence(audio: np.ndarray, threshold: int = 300) -> np.ndarray:
+    """Drop the synthesiser's leading and trailing near-silence, so a cue starts on its first word."""
+    loud = np.flatnonzero(np.abs(audio.astype(np.int32)) > threshold)
+    if len(loud) == 0:
+        return audio
+    return audio[max(0, loud[0] - 80) : loud[-1] + 800]
