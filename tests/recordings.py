@@ -18,3 +18,39 @@ def shared_data() -> Path:
 def references() -> dict[str, str]:
     rows = (shared_data() / "refs.tsv").read_text().splitlines()[1:]
     return {r.split("\t")[0]: r.split("\t")[2] for r in rows if r.strip()}
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate after lower-casing and dropping punctuation."""
+    import re
+
+    import jiwer
+
+    def norm(s: str) -> str:
+        return " ".join(re.sub(r"[^\w\s']", " ", s.lower()).split())
+
+    return float(jiwer.wer(norm(reference), norm(hypothesis) or "<empty>"))
+
+
+def write_line(path: Path, parts: list, pause: float = 0.6) -> str:
+    """Write a partner's line: recordings (paths under shared data) and synthesised text,
+    joined by `pause` seconds of silence. Returns the reference text."""
+    import numpy as np
+    import soundfile as sf
+
+    from voice_coach.audio_source import load_audio
+    from voice_coach.voice import Voice
+
+    refs = references()
+    gap = np.zeros(int(pause * 16000), dtype=np.int16)
+    audio, text = [], []
+    for part in parts:
+        if isinstance(part, tuple):  # (voice id, text) to synthesise
+            audio.append(Voice(part[0], 150).render(part[1]))
+            text.append(part[1])
+        else:
+            audio.append(load_audio(shared_data() / part))
+            text.append(refs[part])
+        audio.append(gap)
+    sf.write(path, np.concatenate(audio[:-1]), 16000, subtype="PCM_16")
+    return " ".join(text)

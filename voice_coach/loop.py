@@ -7,6 +7,7 @@ microphone in real time or on a file as fast as the CPU allows.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,23 +34,26 @@ from .voice import Voice
 
 
 class AudioHistory:
-    """The last `keep_secs` of input, addressable by stream time, for transcription requests."""
+    """The last `keep_secs` of input, addressable by stream time, for transcription requests.
+
+    Frames are kept as they came (no copying per frame); a slice joins only the frames it needs.
+    """
 
     def __init__(self, keep_secs: float = 90.0) -> None:
-        self._keep = int(keep_secs * SAMPLE_RATE)
-        self._buf = np.zeros(0, dtype=np.int16)
-        self._offset = 0  # sample index of _buf[0]
+        self._frames: deque[np.ndarray] = deque(maxlen=int(keep_secs / FRAME_SECS))
+        self._next = 0  # index of the frame after the newest
 
     def append(self, frame: Frame) -> None:
-        self._buf = np.concatenate([self._buf, frame.pcm])
-        if len(self._buf) > 2 * self._keep:
-            cut = len(self._buf) - self._keep
-            self._buf, self._offset = self._buf[cut:], self._offset + cut
+        self._frames.append(frame.pcm)
+        self._next += 1
 
     def slice(self, start: float, end: float) -> np.ndarray:
-        i = max(int(start * SAMPLE_RATE) - self._offset, 0)
-        j = max(int(end * SAMPLE_RATE) - self._offset, 0)
-        return self._buf[i:j].copy()
+        first = self._next - len(self._frames)
+        i = max(int(start / FRAME_SECS) - first, 0)
+        j = max(min(int(np.ceil(end / FRAME_SECS)) - first, len(self._frames)), i)
+        if i == j:
+            return np.zeros(0, dtype=np.int16)
+        return np.concatenate([self._frames[k] for k in range(i, j)])
 
 
 @dataclass(frozen=True)

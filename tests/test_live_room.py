@@ -1,0 +1,96 @@
+"""The live loop end to end through a real PortAudio stream, in a virtual room, in real time.
+
+Two partners (real recordings from ../shared/data for what they share and mirror, the demo's
+synthesised voices for their short answers; the recordings hold no "yes") answer the coach's
+cues as they hear them; the coach's voice leaks back into the microphone as in a real room.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from recordings import wer, write_line
+from virtual_room import VirtualRoom, available, segments
+
+from voice_coach.session_log import read_events
+
+ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
+H = "speech/two-speakers-harvard/"
+SCRIPT = [  # (who, parts) in the order they speak, each after the coach's next cue
+    ("Alex", [H + "spk1_snt1.wav", H + "spk1_snt2.wav"]),  # a 0.6 s pause inside the turn
+    ("Sam", [H + "spk2_snt1.wav"]),
+    ("Alex", [(ALEX, "Yes, you got it.")]),
+    ("Alex", [(ALEX, "No, that's all.")]),
+    ("Sam", [H + "spk2_snt2.wav", H + "spk2_snt3.wav"]),
+    ("Alex", [H + "spk1_snt3.wav"]),
+    ("Sam", [(SAM, "Yes.")]),
+    ("Sam", [(SAM, "No, that is all.")]),
+]
+CUES = ["welcome", "sender_starts", "prompt_mirror", "check", "more", "switch",
+        "prompt_mirror", "check", "more", "close"]
+END_SILENCE = 1.0
+
+
+def run_live_session(tmp: Path, script: list, extra: list[str] = ()) -> tuple[subprocess.Popen, dict]:
+    lines = [(who, tmp / f"line{i}.wav", write_line(tmp / f"line{i}.wav", parts))
+             for i, (who, parts) in enumerate(script)]
+    with VirtualRoom() as room:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "voice_coach", "practice", "--sender", "Alex", "--receiver", "Sam",
+             "--data-dir", str(tmp / "data"), "--end-silence", str(END_SILENCE), *extra],
+            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        since = 0.0
+        for _who, wav, _ref in lines:
+            assert room.wait_for_coach(since), "the coach did not speak after the last line"
+            room.play(wav)
+            since = room.now()
+        out, err = app.communicate(timeout=60)
+        rec = room.recording()
+    return app, {"lines": lines, "rec": rec, "stdout": out, "stderr": err}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    why = available()
+    if why:
+        pytest.fail(f"the virtual room cannot be built: {why}")
+    tmp = tmp_path_factory.mktemp("live")
+    app, run = run_live_session(tmp, SCRIPT)
+    assert app.returncode == 0, run["stderr"]
+    (folder,) = list((tmp / "data" / "sessions").iterdir())
+    run["events"] = read_events(folder / "events.jsonl")
+    return run
+
+
+def test_cues_come_in_protocol_order(live):
+    assert [e["key"] for e in live["events"] if e["type"] == "cue"] == CUES
+
+
+def test_every_cue_starts_after_the_partner_really_stopped(live):
+    partners = segments(live["rec"][:, 0])
+    coach = segments(live["rec"][:, 1])
+    assert len(partners) >= len(SCRIPT) and len(coach) >= 6
+    for c in coach:
+        assert not any(p.start < c.start < p.end for p in partners), f"coach cut in at {c.start:.2f}"
+        before = [p.end for p in partners if p.end <= c.start]
+        if before:  # after a partner spoke, the coach waits at least most of the end silence
+            assert c.start - before[-1] >= 0.8 * END_SILENCE, f"coach too early at {c.start:.2f}"
+
+
+def test_one_turn_per_partner_line_and_none_from_the_coach(live):
+    ends = [e for e in live["events"] if e["type"] == "turn_end"]
+    assert [e["speaker"] for e in ends] == [who for who, _ in SCRIPT]
+
+
+def test_transcripts_match_the_references(live):
+    texts = [e["text"] for e in live["events"] if e["type"] == "transcript"]
+    refs = [ref for _, _, ref in live["lines"]]
+    assert len(texts) == len(refs)
+    rates = [wer(r, t) for r, t in zip(refs, texts, strict=True)]
+    total = sum(r * len(ref.split()) for r, ref in zip(rates, refs, strict=True)) / sum(len(r.split()) for r in refs)
+    print(f"live-room word error rate: {total:.3f} per line {[round(r, 2) for r in rates]}")
+    assert total <= 0.15, list(zip(refs, texts, strict=True))
