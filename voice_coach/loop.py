@@ -91,6 +91,7 @@ class SessionLoop:
         self.finished: str | None = None
         self.t = 0.0
         self._speakers: dict[int, str | None] = {}
+        self._steps: dict[int, str] = {}  # the protocol step each turn answered
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -126,8 +127,9 @@ class SessionLoop:
 
     def _on_turn_ended(self, ev: TurnEnded) -> None:
         who = self._speakers.get(ev.turn)
+        self._steps[ev.turn] = step = self.protocol.step.value
         self.log.write(
-            "turn_end", ev.decided_at, turn=ev.turn, speaker=who, start=round(ev.start, 3),
+            "turn_end", ev.decided_at, turn=ev.turn, speaker=who, step=step, start=round(ev.start, 3),
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
         )
         self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
@@ -149,7 +151,8 @@ class SessionLoop:
 
     def _on_transcript(self, ev: TurnTranscribed) -> None:
         who = self._speakers.pop(ev.turn, None) or "?"
-        self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, text=ev.text)
+        step = self._steps.pop(ev.turn, None)
+        self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, text=ev.text)
         self.view.said(who, ev.text, ev.t)
         self._execute(self.protocol.on_transcript(ev), ev.t)
 
