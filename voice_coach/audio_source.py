@@ -7,6 +7,7 @@ device or file delivers; the sounddevice callback only copies into a queue and n
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,22 @@ class AudioSource(Protocol):
     def frames(self) -> Iterator[Frame]: ...
 
     def stop(self) -> None: ...
+
+
+def close_stream(stream: Any, timeout: float = 2.0) -> None:
+    """Stop and close a PortAudio stream without hanging when its device or server is gone
+    (PortAudio's ALSA backend can block forever in stop() then)."""
+
+    def close() -> None:
+        try:
+            stream.abort()
+            stream.close()
+        except Exception:
+            pass
+
+    worker = threading.Thread(target=close, name="close-audio", daemon=True)
+    worker.start()
+    worker.join(timeout)
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:
@@ -141,7 +158,8 @@ class DeviceSource:
 
     def frames(self) -> Iterator[Frame]:
         reframer = Reframer(self._rate)
-        with self._stream:
+        self._stream.start()
+        try:
             while not self._stopped:
                 try:
                     chunk = self._queue.get(timeout=self._stall)
@@ -150,6 +168,8 @@ class DeviceSource:
                         return
                     raise DeviceLost(f"the microphone '{self.name}' stopped sending audio") from None
                 yield from reframer.push(chunk)
+        finally:
+            close_stream(self._stream)
 
     def stop(self) -> None:
         self._stopped = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -87,6 +88,7 @@ class DevicePlayer:
         self._resample = soxr.resample
         self._buf = np.zeros(0, dtype=np.float32)
         self._lock = threading.Lock()
+        self._last_callback = time.monotonic()
         try:
             self._stream = sd.OutputStream(
                 device=device, channels=1, samplerate=self._rate, dtype="float32",
@@ -97,6 +99,7 @@ class DevicePlayer:
             raise UserError(f"cannot open output device '{self.name}': {e}") from None
 
     def _callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+        self._last_callback = time.monotonic()
         with self._lock:
             n = min(frames, len(self._buf))
             outdata[:n, 0] = self._buf[:n]
@@ -116,12 +119,11 @@ class DevicePlayer:
             return len(self._buf) > 0
 
     def close(self) -> None:
-        """Let what is queued finish sounding, then close."""
-        import time
+        """Let what is queued finish sounding (while the device still plays), then close."""
+        from .audio_source import close_stream
 
-        deadline = time.monotonic() + 30.0
-        while self.busy and time.monotonic() < deadline:
+        while self.busy and time.monotonic() - self._last_callback < 0.5:
             time.sleep(0.05)
-        time.sleep(0.2)  # the device's own buffer
-        self._stream.stop()
-        self._stream.close()
+        if time.monotonic() - self._last_callback < 0.5:
+            time.sleep(0.2)  # the device's own buffer
+        close_stream(self._stream)
