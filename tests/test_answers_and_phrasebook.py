@@ -53,5 +53,5 @@ def test_malformed_toml_is_refused(tmp_path: Path):
 
 def test_missing_cue_is_refused(tmp_path: Path):
     (tmp_path / "cues.toml").write_text("[cues]\nwelcome = 'hi'\n")
-    with pytest.raises(UserError, match="sender_starts"):
+    with pytest.raises(UserError, match="needs a text for .safety_note."):
         load_phrasebook(tmp_path / "cues.toml")

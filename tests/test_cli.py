@@ -27,22 +27,32 @@ def only_session(data: Path) -> list[dict]:
     return read_events(folder / "events.jsonl")
 
 
-def test_demo_runs_the_whole_round_and_writes_the_audio(tmp_path: Path):
+def test_demo_runs_the_whole_dialogue_and_writes_the_audio(tmp_path: Path):
     r = vc("demo", "--out", str(tmp_path / "demo.wav"), data=tmp_path / "data")
     assert r.returncode == 0, r.stderr
     events = only_session(tmp_path / "data")
     cues = [e["key"] for e in events if e["type"] == "cue"]
-    assert cues == [
-        "welcome", "sender_starts", "prompt_mirror", "check", "say_missed", "prompt_mirror",
-        "check", "more", "switch", "prompt_mirror", "check", "more", "close",
-    ]
+    one_round = ["sender_starts", "prompt_mirror", "check", "more", "summary", "summary_check",
+                 "validate", "empathy", "empathy_check", "thanks_round"]
+    assert cues == ["welcome", "appointment", *one_round, "switch", *one_round, "close"]
     transcripts = [e for e in events if e["type"] == "transcript"]
-    assert len(transcripts) == 11
-    assert "worried and alone" in transcripts[0]["text"].lower()
+    assert len(transcripts) == 20
+    assert "worried and alone" in transcripts[2]["text"].lower()
+    assert [e["step"] for e in transcripts[:4]] == ["appointment", "appointment_answer", "share", "mirror"]
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "complete"
     audio, rate = sf.read(tmp_path / "demo.wav")
-    assert rate == 16000 and len(audio) / rate > 60
+    assert rate == 16000 and len(audio) / rate > 150
     assert "not therapy" in r.stdout
+
+
+def test_demo_of_the_mirroring_round(tmp_path: Path):
+    r = vc("demo", "--fast", "--exercise", "mirroring", data=tmp_path / "data")
+    assert r.returncode == 0, r.stderr
+    cues = [e["key"] for e in only_session(tmp_path / "data") if e["type"] == "cue"]
+    assert cues == [
+        "welcome", "sender_starts", "prompt_mirror", "check", "say_missed", "prompt_mirror",
+        "check", "more", "switch", "sender_starts", "prompt_mirror", "check", "more", "close",
+    ]
 
 
 def test_session_files_are_private(tmp_path: Path):
@@ -58,7 +68,10 @@ def test_practice_on_a_stereo_44k_recording(tmp_path: Path):
     up = np.interp(np.arange(0, len(mono), rate / 44100), np.arange(len(mono)), mono)
     up = np.concatenate([np.zeros(15 * 44100), up])  # the coach's opening cues come first
     sf.write(tmp_path / "in.wav", np.stack([up, up], axis=1), 44100)
-    r = vc("practice", "--input-file", str(tmp_path / "in.wav"), data=tmp_path / "data")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "first-use-acknowledged.json").write_text("{}")  # the safety note was heard before
+    r = vc("practice", "--input-file", str(tmp_path / "in.wav"), data=data)
     assert r.returncode == 0, r.stderr
     text = [e["text"] for e in only_session(tmp_path / "data") if e["type"] == "transcript"]
     assert text and "small dog" in text[0].lower()

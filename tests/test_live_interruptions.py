@@ -34,7 +34,7 @@ def test_ctrl_c_ends_cleanly_and_keeps_the_log(tmp_path: Path):
     assert app.returncode in (0, 130), err
     assert "Traceback" not in err
     events = log_of(tmp_path)
-    assert [e["key"] for e in events if e["type"] == "cue"][:2] == ["welcome", "sender_starts"]
+    assert [e["key"] for e in events if e["type"] == "cue"][:1] == ["safety_note"]
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "interrupted"
 
 

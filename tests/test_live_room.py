@@ -20,6 +20,7 @@ from voice_coach.session_log import read_events
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
 SCRIPT = [  # (who, parts) in the order they speak, each after the coach's next cue
+    ("Alex", [(ALEX, "Yes, we agree.")]),  # to the first-use safety note
     ("Alex", [H + "spk1_snt1.wav", H + "spk1_snt2.wav"]),  # a 0.6 s pause inside the turn
     ("Sam", [H + "spk2_snt1.wav"]),
     ("Alex", [(ALEX, "Yes, you got it.")]),
@@ -29,8 +30,8 @@ SCRIPT = [  # (who, parts) in the order they speak, each after the coach's next 
     ("Sam", [(SAM, "Yes.")]),
     ("Sam", [(SAM, "No, that is all.")]),
 ]
-CUES = ["welcome", "sender_starts", "prompt_mirror", "check", "more", "switch",
-        "prompt_mirror", "check", "more", "close"]
+CUES = ["safety_note", "welcome", "sender_starts", "prompt_mirror", "check", "more", "switch",
+        "sender_starts", "prompt_mirror", "check", "more", "close"]
 END_SILENCE = 1.0
 
 
@@ -39,7 +40,8 @@ def run_live_session(tmp: Path, script: list, extra: list[str] = ()) -> tuple[su
              for i, (who, parts) in enumerate(script)]
     with VirtualRoom() as room:
         app = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach", "practice", "--sender", "Alex", "--receiver", "Sam",
+            [sys.executable, "-m", "voice_coach", "practice", "--exercise", "mirroring",
+             "--sender", "Alex", "--receiver", "Sam",
              "--data-dir", str(tmp / "data"), "--end-silence", str(END_SILENCE), *extra],
             env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
@@ -63,6 +65,7 @@ def live(tmp_path_factory):
     assert app.returncode == 0, run["stderr"]
     (folder,) = list((tmp / "data" / "sessions").iterdir())
     run["events"] = read_events(folder / "events.jsonl")
+    run["data"] = tmp / "data"
     return run
 
 
@@ -83,7 +86,14 @@ def test_every_cue_starts_after_the_partner_really_stopped(live):
 
 def test_one_turn_per_partner_line_and_none_from_the_coach(live):
     ends = [e for e in live["events"] if e["type"] == "turn_end"]
-    assert [e["speaker"] for e in ends] == [who for who, _ in SCRIPT]
+    assert [e["speaker"] for e in ends][1:] == [who for who, _ in SCRIPT][1:]
+    assert len(ends) == len(SCRIPT)  # the safety answer is a turn of either partner
+
+
+def test_the_safety_note_is_acknowledged_and_remembered(live):
+    assert sum(e["type"] == "acknowledged" for e in live["events"]) == 1
+    ack = live["data"] / "first-use-acknowledged.json"
+    assert ack.is_file() and ack.stat().st_mode & 0o777 == 0o600
 
 
 def test_transcripts_match_the_references(live):

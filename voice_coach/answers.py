@@ -38,8 +38,24 @@ def is_there_more(text: str, book: Phrasebook) -> str | None:
     return {"no": "done", "yes": "more"}.get(kind, kind)
 
 
-def command(text: str, book: Phrasebook) -> str | None:
-    for name, phrases in book.commands.items():
-        if any(contains_phrase(text, p) for p in phrases):
-            return name
+def yes_or_no(text: str, book: Phrasebook) -> str | None:
+    """'yes', 'no' or None: for questions with no middle ground ("is now a good time?")."""
+    kind = first_match(text, book, ("no", "partly", "yes"))
+    return {"partly": "no"}.get(kind or "", kind)
+
+
+# Commands that are distinctive enough to count anywhere in what was said; the others count
+# only when they are nearly all that was said ("I had to pause at work" is not a command).
+ANYWHERE = ("stop", "time_out")
+EXTRA_WORDS = 2
+
+
+def command(text: str, book: Phrasebook, timeout_word: str = "time out") -> str | None:
+    words = len(normalise(text).split())
+    table = {**book.commands, "time_out": (normalise(timeout_word),)}
+    for name in (*ANYWHERE, *(n for n in table if n not in ANYWHERE)):
+        for phrase in table.get(name, ()):
+            short = words <= len(phrase.split()) + EXTRA_WORDS
+            if contains_phrase(text, phrase) and (name in ANYWHERE or short):
+                return name
     return None

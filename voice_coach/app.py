@@ -12,11 +12,13 @@ from .audio_source import ArraySource, AudioSource, DeviceSource, load_audio
 from .classifiers import make_classifier
 from .demo_room import ScriptedRoom, demo_script_path, load_script
 from .errors import DeviceLost
-from .loop import Ears, Mouth, SessionLoop
+from .exercises import EXERCISES
+from .keepsakes import Keepsakes
+from .loop import Ears, Mouth, Records, SessionLoop
 from .models import resolve_model
 from .phrasebook import load_phrasebook
 from .player import DevicePlayer, Player, Timeline, TimelinePlayer
-from .protocol import MirroringRound
+from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
 from .settings import Settings
 from .transcriber import TranscriptionWorker, WhisperTranscriber
@@ -43,7 +45,7 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def run_session(
-    settings: Settings, source: AudioSource, player: Player, view: ConsoleView
+    settings: Settings, source: AudioSource, player: Player, view: ConsoleView, first_use: bool | None = None
 ) -> Path:
     """Run one session to its end and return its folder; the log is closed whatever happens."""
     book = load_phrasebook(Path(settings.cues) if settings.cues else None)
@@ -54,12 +56,19 @@ def run_session(
     log = SessionLog.create(data_dir(settings))
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
-        exercise="mirroring", sender=settings.sender, receiver=settings.receiver,
+        exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
         model=str(model_dir), settings=asdict(settings),
     )
-    protocol = MirroringRound(settings.sender, settings.receiver, book)
+    keepsakes = Keepsakes(data_dir(settings))
+    if first_use is None:
+        first_use = not keepsakes.acknowledged()
+    protocol = Dialogue(
+        EXERCISES[settings.exercise], settings.sender, settings.receiver, book,
+        settings.protocol_params(), first_use=first_use,
+    )
     loop = SessionLoop(
-        settings, Ears(source, classifier), Mouth(book, voice, player), worker, protocol, log, view
+        settings, Ears(source, classifier), Mouth(book, voice, player), worker, protocol,
+        Records(log, keepsakes), view,
     )
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     reason = "crashed"
@@ -113,7 +122,7 @@ def run_demo(settings: Settings, out: Path | None, realtime: bool | None) -> Pat
     view.info(SAFETY_NOTE)
     if realtime is None:
         realtime = out is None and has_output_device(settings.output_device)
-    lines = load_script(demo_script_path())
+    lines = load_script(demo_script_path(settings.exercise))
     timeline = Timeline()
     device = DevicePlayer(_device(settings.output_device)) if realtime else None
     room = ScriptedRoom(lines, timeline, realtime=realtime, speaker=device)
@@ -122,7 +131,7 @@ def run_demo(settings: Settings, out: Path | None, realtime: bool | None) -> Pat
         "run faster than real time (no speaker, or --out given).")
     )
     settings = settings.replace(sender=lines[0].who, receiver=_other(lines))
-    folder = run_session(settings, room, TimelinePlayer(timeline, device), view)
+    folder = run_session(settings, room, TimelinePlayer(timeline, device), view, first_use=False)
     if out is not None:
         timeline.write(out)
         view.info(f"Wrote the demo's audio to {out}")

@@ -12,6 +12,7 @@ from .errors import UserError
 from .settings import Settings, load_settings
 
 _SETTING_FLAGS = {
+    "exercise": "dialogue (default), mirroring, appreciation, frustration, request or flooding",
     "sender": "the partner who speaks first",
     "receiver": "the partner who mirrors first",
     "input_device": "microphone: index or part of its name (see 'voice-coach devices')",
@@ -21,13 +22,16 @@ _SETTING_FLAGS = {
     "end_silence": "seconds of silence that end a turn",
     "cues": "a TOML file with your own wording for the coach",
     "data_dir": "where sessions are kept",
+    "timeout_word": "the couple's time-out word (default: 'time out')",
+    "flood_minutes": "positive flooding: minutes for each partner",
 }
+_FLOAT_FLAGS = ("end_silence", "flood_minutes")
 
 
 def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
     p.add_argument("--config", type=Path, help="a TOML settings file")
     for name in names:
-        kind = float if name == "end_silence" else str
+        kind = float if name in _FLOAT_FLAGS else str
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=_SETTING_FLAGS[name])
 
 
@@ -44,11 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="with --input-file: write the recording and the cues here")
 
     p = sub.add_parser("demo", help="run the coach on a built-in dialogue (no microphone needed)")
-    _add_settings(p, ["output_device", "model", "vad", "end_silence", "cues", "data_dir"])
+    _add_settings(p, ["exercise", "output_device", "model", "vad", "end_silence", "cues", "data_dir"])
     p.add_argument("--out", type=Path, help="write the dialogue and the coach's cues to this WAV")
     p.add_argument("--fast", action="store_true", help="run faster than real time, silently")
 
     sub.add_parser("devices", help="list audio input and output devices")
+    sub.add_parser("exercises", help="list the exercises")
+    p = sub.add_parser("requests", help="list the requests you gave each other as gifts")
+    _add_settings(p, ["data_dir"])
 
     p = sub.add_parser("models", help="show the speech models, or install a larger one")
     p.add_argument("action", nargs="?", choices=["install"], help="install a model")
@@ -90,6 +97,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         app.run_demo(_settings(args), args.out, False if (args.fast or args.out) else None)
     elif args.command == "devices":
         _list_devices()
+    elif args.command == "exercises":
+        from .exercises import EXERCISES
+
+        for e in EXERCISES.values():
+            print(f"  {e.name:13s} {e.summary}")
+    elif args.command == "requests":
+        _list_requests(args)
     elif args.command == "models":
         _models(args)
     return 0
@@ -109,6 +123,17 @@ def _list_devices() -> None:
         if d["max_output_channels"] > 0:
             roles.append("output" + (" (default)" if i == default_out else ""))
         print(f"{i:3d}  {d['name']}  [{', '.join(roles)}]  {int(d['default_samplerate'])} Hz")
+
+
+def _list_requests(args: argparse.Namespace) -> None:
+    from .app import data_dir
+    from .keepsakes import Keepsakes
+
+    kept = Keepsakes(data_dir(_settings(args))).requests()
+    if not kept:
+        print("No requests yet: the 'request' exercise ends with one given as a gift.")
+    for r in kept:
+        print(f"{r['date']}  {r['from']} to {r['to']}: {r['request']}")
 
 
 def _models(args: argparse.Namespace) -> None:

@@ -33,10 +33,14 @@ class Line:
     who: str
     text: str
     audio: np.ndarray
+    after_cue: bool = True  # False: spoken right after the previous line, without a cue
 
 
-def demo_script_path() -> Path:
-    return Path(str(resources.files("voice_coach") / "demo" / "dialogue.toml"))
+def demo_script_path(exercise: str) -> Path:
+    path = Path(str(resources.files("voice_coach") / "demo" / f"{exercise}.toml"))
+    if not path.is_file():
+        raise UserError(f"the demo has no script for '{exercise}' (try dialogue or mirroring)")
+    return path
 
 
 def load_script(path: Path, rate: int = 150, pause_secs: float = 0.6) -> list[Line]:
@@ -51,7 +55,8 @@ def load_script(path: Path, rate: int = 150, pause_secs: float = 0.6) -> list[Li
         voice = voices.get(item["who"]) or Voice(None, rate)
         parts = [voice.render(p) for p in item["text"]]
         audio = np.concatenate([x for p in parts for x in (p, gap)][:-1])
-        lines.append(Line(item["who"], " ".join(item["text"]), audio))
+        after_cue = item.get("after", "cue") != "line"
+        lines.append(Line(item["who"], " ".join(item["text"]), audio, after_cue))
     return lines
 
 
@@ -61,9 +66,11 @@ class ScriptedRoom:
     def __init__(
         self, lines: list[Line], timeline: Timeline, realtime: bool = False,
         speaker: Player | None = None, gap_secs: float = 0.7, give_up_secs: float = 20.0,
+        answer_gap_secs: float = 1.6,
     ) -> None:
         self._lines, self._timeline, self.realtime = lines, timeline, realtime
         self._speaker, self._gap, self._give_up = speaker, gap_secs, give_up_secs
+        self._answer_gap = answer_gap_secs  # longer than the end silence: a new turn
         self._stopped = False
         self.spoken: list[tuple[str, float, float]] = []  # who, start, end: the demo's truth
 
@@ -79,8 +86,12 @@ class ScriptedRoom:
         while not self._stopped:
             t = n * FRAME_SECS
             if current is None and i < len(self._lines):
-                done = self._coach_done_after(line_end)
-                if done is not None and t >= done + self._gap:
+                if self._lines[i].after_cue:
+                    done = self._coach_done_after(line_end)
+                    ready = done is not None and t >= done + self._gap
+                else:
+                    ready = t >= line_end + self._answer_gap
+                if ready:
                     line = self._lines[i]
                     current, i = line.audio, i + 1
                     self._timeline.add(t, line.audio)

@@ -15,15 +15,18 @@ import numpy as np
 from .audio_source import FRAME_SECS, AudioSource, Frame
 from .classifiers import SAMPLE_RATE, FrameClassifier
 from .events import (
+    CueFinished,
     PieceTranscribed,
+    Tick,
     TranscribeRequest,
     TurnEnded,
     TurnStarted,
     TurnTranscribed,
 )
+from .keepsakes import Keepsakes
 from .phrasebook import Phrasebook
 from .player import Player
-from .protocol import Decision, Finish, MirroringRound, Note, Say
+from .protocol import Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
 from .session_log import SessionLog
 from .settings import Settings
 from .speech_gate import SpeechGate
@@ -73,15 +76,23 @@ class Mouth:
     player: Player
 
 
+@dataclass(frozen=True)
+class Records:
+    """What the session leaves behind: its log, and the couple's keepsakes."""
+
+    log: SessionLog
+    keepsakes: Keepsakes
+
+
 class SessionLoop:
     def __init__(
         self, settings: Settings, ears: Ears, mouth: Mouth, worker: TranscriptionWorker,
-        protocol: MirroringRound, log: SessionLog, view: ConsoleView,
+        protocol: Dialogue, records: Records, view: ConsoleView,
     ) -> None:
         from .transcripts import TranscriptAssembler
 
         self.s, self.ears, self.mouth, self.worker = settings, ears, mouth, worker
-        self.protocol, self.log, self.view = protocol, log, view
+        self.protocol, self.records, self.log, self.view = protocol, records, records.log, view
         self.gate = SpeechGate(settings.gate_params())
         self.detector = TurnDetector(settings.turn_params())
         self.assembler = TranscriptAssembler()
@@ -92,6 +103,7 @@ class SessionLoop:
         self.t = 0.0
         self._speakers: dict[int, str | None] = {}
         self._steps: dict[int, str] = {}  # the protocol step each turn answered
+        self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -112,6 +124,11 @@ class SessionLoop:
         if change is not None:
             self._on_turn_events(self.detector.on_speech(change))
         self._on_turn_events(self.detector.tick(end))
+        while self._cues_playing and self._cues_playing[0][0] <= end:
+            cue_end, key = self._cues_playing.popleft()
+            self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
+        if end >= self.coach_until:
+            self._execute(self.protocol.on_tick(Tick(end)), end)
         self.view.tick(end)
 
     def _on_turn_events(self, events: list[TurnEvent]) -> None:
@@ -120,6 +137,7 @@ class SessionLoop:
                 who = self.protocol.speaker
                 self._speakers[ev.turn] = who
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
+                self._execute(self.protocol.on_turn_started(ev), ev.t)
             elif isinstance(ev, TranscribeRequest):
                 self.worker.submit(ev, self.history.slice(ev.start, ev.end))
             elif isinstance(ev, TurnEnded):
@@ -132,7 +150,6 @@ class SessionLoop:
             "turn_end", ev.decided_at, turn=ev.turn, speaker=who, step=step, start=round(ev.start, 3),
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
         )
-        self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
         done = self.assembler.on_turn_end(ev)
         if done:
             self._on_transcript(done)
@@ -165,17 +182,25 @@ class SessionLoop:
             elif isinstance(d, Finish):
                 self.finished = d.reason
                 self.log.write("finish", t, reason=d.reason)
+            elif isinstance(d, Keep):
+                p = self.protocol
+                self.records.keepsakes.keep_request(d.text, p.sender, p.receiver, self.log.folder.name)
+                self.log.write("keep", t, kind=d.kind, text=d.text)
+            elif isinstance(d, Acknowledge):
+                self.records.keepsakes.acknowledge()
+                self.log.write("acknowledged", t)
         if self.protocol.speaker and not self.finished:
             label = f"{self.protocol.speaker} · {self.protocol.step.value}"
             self.view.status(label, max(t, self.coach_until))
 
     def _say(self, cue: Say, t: float) -> None:
-        text = self.mouth.book.say(cue.key, cue.sender, cue.receiver)
+        text = self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
         audio = self.mouth.voice.render(text)
         start = max(t, self.coach_until)
         self.mouth.player.play(audio, start)
         self.coach_until = start + len(audio) / SAMPLE_RATE
         self.deaf_until = self.coach_until + self.s.echo_tail
+        self._cues_playing.append((self.coach_until, cue.key))
         self.log.write(
             "cue", start, key=cue.key, text=text, end=round(self.coach_until, 3),
             step=self.protocol.step.value,

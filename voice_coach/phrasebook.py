@@ -16,12 +16,9 @@ else:  # pragma: no cover
 
 from .errors import UserError
 
-REQUIRED_CUES = (
-    "welcome", "sender_starts", "prompt_mirror", "check", "ask_again", "say_missed", "more",
-    "go_on", "switch", "close", "goodbye",
-)
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
-_FIELDS = {"sender", "receiver"}
+REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
+_FIELDS = {"sender", "receiver", "minutes", "timeout_word"}
 
 
 @dataclass(frozen=True)
@@ -30,8 +27,8 @@ class Phrasebook:
     answers: dict[str, tuple[str, ...]]
     commands: dict[str, tuple[str, ...]]
 
-    def say(self, key: str, sender: str, receiver: str) -> str:
-        return self.cues[key].format(sender=sender, receiver=receiver)
+    def say(self, key: str, sender: str, receiver: str, **extra: str) -> str:
+        return self.cues[key].format(sender=sender, receiver=receiver, **extra)
 
 
 def default_cues_path() -> Path:
@@ -49,7 +46,9 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"cue file {path} is not valid TOML: {e}") from None
     cues = data.get("cues", {})
-    for key in REQUIRED_CUES:
+    from .exercises import required_cues
+
+    for key in required_cues():
         if not isinstance(cues.get(key), str):
             raise UserError(f"cue file {path}: [cues] needs a text for '{key}'")
     for key, text in cues.items():
@@ -59,7 +58,7 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
             bad = ", ".join(sorted(names - _FIELDS))
             raise UserError(f"cue file {path}, line {line}: unknown name {{{bad}}} in '{key}'")
     answers = _phrase_table(path, raw, data.get("answers", {}), REQUIRED_ANSWERS)
-    commands = _phrase_table(path, raw, data.get("commands", {}), ("stop",))
+    commands = _phrase_table(path, raw, data.get("commands", {}), REQUIRED_COMMANDS)
     return Phrasebook(dict(cues), answers, commands)
 
 

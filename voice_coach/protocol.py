@@ -1,7 +1,9 @@
-"""The mirroring round as a pure state machine: events in, decisions out, no I/O and no clock.
+"""The Imago Dialogue and its exercises as a pure state machine: events in, decisions out.
 
-share -> mirror -> "did they get it?" -> yes: "is there more?" / partly or no: say again
-"is there more?" -> more: next piece / done: switch roles, and after both have sent, close.
+No I/O and no clock: time arrives inside the events. The loop reports turns (with their
+transcripts), the end of each cue and the passing of time; the protocol answers with cues to say,
+notes to log, things to keep, and when to finish. Which phases an exercise has is data
+(exercises.py); how each phase runs is here.
 """
 
 from __future__ import annotations
@@ -10,17 +12,36 @@ from dataclasses import dataclass
 from enum import Enum
 
 from . import answers
-from .events import CueFinished, TurnEnded, TurnTranscribed
+from .events import CueFinished, Tick, TurnStarted, TurnTranscribed
+from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
 
 
 class Step(str, Enum):
-    GREETING = "greeting"
+    SAFETY = "safety"
+    APPOINTMENT = "appointment"  # the sender asks "is now a good time?"
+    APPOINTMENT_ANSWER = "appointment_answer"
     SHARE = "share"
     MIRROR = "mirror"
     CHECK = "check"
     MORE = "more"
+    SUMMARY = "summary"
+    SUMMARY_CHECK = "summary_check"
+    SUMMARY_MISSED = "summary_missed"
+    VALIDATE = "validate"
+    EMPATHY = "empathy"
+    EMPATHY_CHECK = "empathy_check"
+    EMPATHY_MISSED = "empathy_missed"
+    EMPATHY_MIRROR = "empathy_mirror"
+    GIFT = "gift"
+    FLOOD = "flood"
     DONE = "done"
+
+
+_RECEIVER_SPEAKS = {
+    Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
+    Step.EMPATHY_MIRROR, Step.GIFT,
+}
 
 
 @dataclass(frozen=True)
@@ -39,70 +60,304 @@ class Finish:
 
 @dataclass(frozen=True)
 class Note:
-    """Something worth logging that is not a cue (an answer understood, a loop counted)."""
+    """Something worth logging that is not a cue (an answer understood, a command, a loop)."""
 
     kind: str
     detail: str
 
 
-Decision = Say | Finish | Note
+@dataclass(frozen=True)
+class Keep:
+    """Something the couple will want later (a request given as a gift)."""
+
+    kind: str
+    text: str
 
 
-class MirroringRound:
-    def __init__(self, partner_a: str, partner_b: str, book: Phrasebook) -> None:
+@dataclass(frozen=True)
+class Acknowledge:
+    """The couple heard the safety note and chose to go on; remember it."""
+
+
+Decision = Say | Finish | Note | Keep | Acknowledge
+
+
+@dataclass(frozen=True)
+class ProtocolParams:
+    remind_after: float = 30.0  # silence after a cue before a gentle reminder
+    pause_after: float = 45.0  # further silence after the reminder before the coach pauses
+    flood_secs: float = 120.0  # each partner's time to be showered with appreciations
+    timeout_word: str = "time out"
+
+
+class Dialogue:
+    def __init__(
+        self, exercise: Exercise, partner_a: str, partner_b: str, book: Phrasebook,
+        params: ProtocolParams | None = None, first_use: bool = False,
+    ) -> None:
+        self.exercise, self.book = exercise, book
+        self.p = params or ProtocolParams()
         self.sender, self.receiver = partner_a, partner_b
-        self.step = Step.GREETING
-        self.book = book
+        self.step = Step.SAFETY if first_use else Step.SHARE
+        self.first_use = first_use
+        self.phase_index = 0
+        self.stem_index = 0
+        self.senders_done = 0
+        self.pieces = 0  # pieces the current sender has shared in this phase
         self.mirror_loops = 0  # extra mirrors of the current piece
-        self.pieces = 0
-        self._senders_done = 0
-        self._awaiting_text: int | None = None  # turn whose transcript decides what comes next
-        self._turn_step: dict[int, Step] = {}
+        self.paused = False
+        self._resumes_needed = 0
+        self._resumes_heard = 0
         self._asked_again = False
+        self._last_prompt: Say | None = None  # the last cue that asked someone to speak
+        self._last_said: str | None = None
+        self._waiting_since: float | None = None  # for a partner who stays silent
+        self._reminded = False
+        self._turn_open = False
+        self._flood_started: float | None = None
+
+    # -- who and what -------------------------------------------------------------------
 
     @property
     def speaker(self) -> str | None:
-        """Whose voice the coach expects next."""
-        if self.step in (Step.SHARE, Step.CHECK, Step.MORE):
-            return self.sender
-        if self.step is Step.MIRROR:
-            return self.receiver
-        return None
+        """Whose voice the coach expects next (None: either, or nobody)."""
+        if self.step in (Step.SAFETY, Step.DONE) or self.paused:
+            return None
+        return self.receiver if self.step in _RECEIVER_SPEAKS else self.sender
 
-    def _say(self, key: str) -> Say:
-        return Say(key, self.sender, self.receiver)
+    @property
+    def phase(self) -> Phase:
+        return self.exercise.phases[self.phase_index]
+
+    def _say(self, key: str, prompt: bool = True) -> Say:
+        say = Say(key, self.sender, self.receiver)
+        self._last_said = key
+        if prompt:
+            self._last_prompt = say
+        self._waiting_since, self._reminded = None, False
+        return say
+
+    # -- events -------------------------------------------------------------------------
 
     def start(self) -> list[Decision]:
-        self.step = Step.SHARE
-        return [self._say("welcome"), self._say("sender_starts")]
+        if self.first_use:
+            return [self._say("safety_note")]
+        return self._begin()
 
-    def on_cue_finished(self, ev: CueFinished) -> list[Decision]:
+    def on_turn_started(self, ev: TurnStarted) -> list[Decision]:
+        self._turn_open = True
+        self._waiting_since = None
         return []
 
-    def on_turn_ended(self, ev: TurnEnded) -> list[Decision]:
-        if self.step is Step.DONE or self._awaiting_text is not None:
-            return [Note("ignored_turn", f"turn {ev.turn} while waiting")]
-        self._turn_step[ev.turn] = self.step
-        if self.step is Step.SHARE:
-            self.pieces += 1 if self.mirror_loops == 0 else 0
-            self.step = Step.MIRROR
-            return [self._say("prompt_mirror")]
-        if self.step is Step.MIRROR:
-            self.step = Step.CHECK
-            return [self._say("check")]
-        self._awaiting_text = ev.turn  # CHECK and MORE need to know what was said
+    def on_cue_finished(self, ev: CueFinished) -> list[Decision]:
+        if ev.key == self._last_said and self.step is not Step.DONE:
+            self._waiting_since = ev.t
+            if ev.key == "flooding":
+                self._flood_started = ev.t
+        return []
+
+    def on_tick(self, ev: Tick) -> list[Decision]:
+        if self.step is Step.DONE or self.paused or self._turn_open:
+            return []
+        if self.step is Step.FLOOD:
+            if self._flood_started is not None and ev.t - self._flood_started >= self.p.flood_secs:
+                self._flood_started = None
+                return [self._say("flooding_time", prompt=False), *self._end_phase()]
+            return []
+        if self._waiting_since is None:
+            return []
+        quiet = ev.t - self._waiting_since
+        if not self._reminded and quiet >= self.p.remind_after:
+            say = self._say("reminder", prompt=False)
+            self._reminded = True
+            return [Note("silence", f"{quiet:.0f} s"), say]
+        if self._reminded and quiet >= self.p.pause_after:
+            return [Note("silence", f"{quiet:.0f} s after reminder"), *self._pause("silence_pause", 1)]
         return []
 
     def on_transcript(self, ev: TurnTranscribed) -> list[Decision]:
-        if answers.command(ev.text, self.book) == "stop" and self.step is not Step.DONE:
-            self.step = Step.DONE
-            return [Note("command", "stop"), self._say("goodbye"), Finish("stopped by voice")]
-        if ev.turn != self._awaiting_text:
+        self._turn_open = False
+        if self.step is Step.DONE:
             return []
-        self._awaiting_text = None
-        if self._turn_step.pop(ev.turn, None) is Step.CHECK:
-            return self._after_check(ev.text)
-        return self._after_more(ev.text)
+        text = ev.text.strip()
+        if not text:
+            self._waiting_since = ev.t
+            return [Note("ignored_turn", "no words")]
+        cmd = answers.command(text, self.book, self.p.timeout_word)
+        if cmd is not None:
+            handled = self._command(cmd)
+            if handled is not None:
+                return handled
+        if self.paused:
+            return [Note("ignored_turn", "paused")]
+        if self.step is Step.FLOOD:
+            return [Note("appreciation", "")]
+        return self._answer(text, ev.t)
+
+    # -- commands -----------------------------------------------------------------------
+
+    def _command(self, cmd: str) -> list[Decision] | None:
+        note = Note("command", cmd)
+        if cmd == "stop":
+            self.step = Step.DONE
+            return [note, self._say("goodbye", prompt=False), Finish("stopped by voice")]
+        if cmd == "time_out":
+            return [note, *self._pause("time_out", 2)]
+        if cmd == "resume":
+            if not self.paused:
+                return None  # "ready", "continue": an ordinary answer then
+            self._resumes_heard += 1
+            if self._resumes_heard < self._resumes_needed:
+                return [note, self._say("one_ready", prompt=False)]
+            self.paused = False
+            out: list[Decision] = [note, self._say("resumed", prompt=False)]
+            if self._last_prompt is not None:
+                out.append(self._say(self._last_prompt.key))
+            return out
+        if self.paused:
+            return [Note("ignored_command", cmd)]
+        if cmd == "pause":
+            return [note, *self._pause("paused", 1)]
+        if cmd == "repeat":
+            key = self._last_prompt.key if self._last_prompt else self._last_said
+            return [note, self._say(key)] if key else [note]
+        if cmd == "skip":
+            return [note, self._say("skipped", prompt=False), *self._skip()]
+        if cmd == "switch":
+            return [note, *self._next_sender()]
+        return None
+
+    def _pause(self, key: str, resumes: int) -> list[Decision]:
+        self.paused = True
+        self._resumes_needed, self._resumes_heard = resumes, 0
+        return [self._say(key, prompt=False)]
+
+    def _skip(self) -> list[Decision]:
+        if self.step in (Step.SHARE, Step.MIRROR, Step.CHECK) and self.phase.stems:
+            return self._next_stem()
+        return self._end_phase()
+
+    # -- the flow -----------------------------------------------------------------------
+
+    def _begin(self) -> list[Decision]:
+        return [self._say(self.exercise.intro, prompt=False), *self._begin_phase()]
+
+    def _begin_phase(self) -> list[Decision]:
+        phase, self.stem_index, self.pieces, self.mirror_loops = self.phase, 0, 0, 0
+        out: list[Decision] = [Note("phase", phase.kind)]
+        if phase.kind == "appointment":
+            self.step = Step.APPOINTMENT
+            return [*out, self._say("appointment")]
+        if phase.kind == "pieces":
+            self.step = Step.SHARE
+            return [*out, self._say(phase.stems[0] if phase.stems else "sender_starts")]
+        if phase.kind == "summary":
+            self.step = Step.SUMMARY
+            return [*out, self._say("summary")]
+        if phase.kind == "validate":
+            self.step = Step.VALIDATE
+            return [*out, self._say("validate")]
+        if phase.kind == "empathy":
+            self.step = Step.EMPATHY
+            return [*out, self._say("empathy")]
+        if phase.kind == "gift":
+            self.step = Step.GIFT
+            return [*out, self._say("gift")]
+        if phase.kind == "flood":
+            self.step = Step.FLOOD
+            return [*out, self._say("flooding")]
+        key = "thanks_round" if phase.kind == "thanks" else phase.key
+        return [*out, self._say(key, prompt=False), *self._end_phase()]
+
+    def _end_phase(self) -> list[Decision]:
+        self.phase_index += 1
+        if self.phase_index < len(self.exercise.phases):
+            return self._begin_phase()
+        return self._next_sender()
+
+    def _next_sender(self) -> list[Decision]:
+        self.senders_done += 1
+        if self.senders_done >= self.exercise.senders:
+            self.step = Step.DONE
+            return [self._say("close", prompt=False), Finish("complete")]
+        self.sender, self.receiver = self.receiver, self.sender
+        self.phase_index = 0
+        while self.phase.first_sender_only:
+            self.phase_index += 1
+        return [self._say("switch", prompt=False), *self._begin_phase()]
+
+    def _next_stem(self) -> list[Decision]:
+        self.stem_index += 1
+        self.mirror_loops = 0
+        if self.stem_index < len(self.phase.stems):
+            self.step = Step.SHARE
+            return [self._say(self.phase.stems[self.stem_index])]
+        return self._end_phase()
+
+    def _answer(self, text: str, t: float) -> list[Decision]:
+        step = self.step
+        if step is Step.SAFETY:
+            return self._after_safety(text)
+        if step is Step.APPOINTMENT:
+            self.step = Step.APPOINTMENT_ANSWER
+            self._waiting_since = t
+            return []
+        if step is Step.APPOINTMENT_ANSWER:
+            if answers.yes_or_no(text, self.book) == "no":
+                self.step = Step.DONE
+                return [Note("answer", "not now"), self._say("appointment_later", prompt=False),
+                        Finish("not now")]
+            return [Note("answer", "yes"), *self._end_phase()]
+        if step is Step.SHARE:
+            if self.mirror_loops == 0:
+                self.pieces += 1
+            self.step = Step.MIRROR
+            return [self._say("prompt_mirror")]
+        if step is Step.MIRROR:
+            self.step = Step.CHECK
+            return [self._say("check")]
+        if step is Step.CHECK:
+            return self._after_check(text)
+        if step is Step.MORE:
+            return self._after_more(text)
+        if step is Step.SUMMARY:
+            self.step = Step.SUMMARY_CHECK
+            return [self._say("summary_check")]
+        if step is Step.SUMMARY_CHECK:
+            return self._after_summary_check(text)
+        if step is Step.SUMMARY_MISSED:
+            self.step = Step.SUMMARY
+            return [self._say("prompt_mirror")]
+        if step is Step.EMPATHY:
+            self.step = Step.EMPATHY_CHECK
+            return [self._say("empathy_check")]
+        if step is Step.EMPATHY_CHECK:
+            kind = answers.did_they_get_it(text, self.book)
+            if kind in ("partly", "no"):
+                self.step = Step.EMPATHY_MISSED
+                return [Note("answer", kind), self._say("empathy_missed")]
+            if kind == "going_on":
+                self.step = Step.EMPATHY_MIRROR
+                return [Note("answer", kind), self._say("empathy_mirror")]
+            return [Note("answer", kind or "assumed_yes"), *self._end_phase()]
+        if step is Step.EMPATHY_MISSED:
+            self.step = Step.EMPATHY_MIRROR
+            return [self._say("empathy_mirror")]
+        if step is Step.GIFT:
+            return [Keep("request", text), self._say("gift_thanks", prompt=False), *self._end_phase()]
+        # VALIDATE, EMPATHY_MIRROR: the receiver has spoken; the phase is complete.
+        return self._end_phase()
+
+    def _after_safety(self, text: str) -> list[Decision]:
+        kind = answers.yes_or_no(text, self.book)
+        if kind == "yes":
+            return [Acknowledge(), Note("answer", "agreed"), *self._begin()]
+        if kind is None and not self._asked_again:
+            self._asked_again = True
+            return [Note("answer", "unclear"), self._say("safety_note")]
+        self.step = Step.DONE
+        return [Note("answer", "declined"), self._say("safety_declined", prompt=False),
+                Finish("declined")]
 
     def _after_check(self, text: str) -> list[Decision]:
         kind = answers.did_they_get_it(text, self.book)
@@ -113,17 +368,24 @@ class MirroringRound:
         if kind in ("partly", "no"):
             self.mirror_loops += 1
             self.step = Step.SHARE
-            return [Note("answer", kind), self._say("say_missed")]
+            return [Note("answer", kind), Note("mirror_loop", str(self.mirror_loops)),
+                    self._say("say_missed")]
         if kind == "going_on":  # the sender is already saying what was missed
             self.mirror_loops += 1
             self.step = Step.MIRROR
-            return [Note("answer", "going_on"), self._say("prompt_mirror")]
-        self.step = Step.MORE
-        return [Note("answer", kind or "assumed_yes"), self._say("more")]
+            return [Note("answer", kind), Note("mirror_loop", str(self.mirror_loops)),
+                    self._say("prompt_mirror")]
+        confirmed = Note("answer", kind or "assumed_yes")
+        if self.phase.stems:
+            return [confirmed, *self._next_stem()]
+        self.mirror_loops = 0
+        if self.phase.ask_more:
+            self.step = Step.MORE
+            return [confirmed, self._say("more")]
+        return [confirmed, *self._end_phase()]
 
     def _after_more(self, text: str) -> list[Decision]:
         kind = answers.is_there_more(text, self.book)
-        self.mirror_loops = 0
         if kind == "more":
             self.step = Step.SHARE
             return [Note("answer", "more"), self._say("go_on")]
@@ -131,10 +393,14 @@ class MirroringRound:
             self.pieces += 1
             self.step = Step.MIRROR
             return [Note("answer", "going_on"), self._say("prompt_mirror")]
-        self._senders_done += 1
-        if self._senders_done >= 2:
-            self.step = Step.DONE
-            return [Note("answer", kind or "assumed_done"), self._say("close"), Finish("complete")]
-        self.sender, self.receiver = self.receiver, self.sender
-        self.step = Step.SHARE
-        return [Note("answer", kind or "assumed_done"), self._say("switch")]
+        return [Note("answer", kind or "assumed_done"), *self._end_phase()]
+
+    def _after_summary_check(self, text: str) -> list[Decision]:
+        kind = answers.did_they_get_it(text, self.book)
+        if kind in ("partly", "no"):
+            self.step = Step.SUMMARY_MISSED
+            return [Note("answer", kind), self._say("summary_missed")]
+        if kind == "going_on":
+            self.step = Step.SUMMARY
+            return [Note("answer", kind), self._say("prompt_mirror")]
+        return [Note("answer", kind or "assumed_yes"), *self._end_phase()]

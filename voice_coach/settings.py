@@ -14,6 +14,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import UserError
+from .exercises import EXERCISES
+from .protocol import ProtocolParams
 from .speech_gate import GateParams
 from .turns import TurnParams
 
@@ -22,6 +24,11 @@ from .turns import TurnParams
 class Settings:
     sender: str = "Alex"
     receiver: str = "Sam"
+    exercise: str = "dialogue"  # see 'voice-coach exercises'
+    timeout_word: str = "time out"  # said by either partner, it pauses at once
+    flood_minutes: float = 2.0  # positive flooding: each partner's time to receive
+    remind_after: float = 30.0  # silence after a cue before a gentle reminder
+    pause_after: float = 45.0  # further silence after the reminder before the coach pauses
     input_device: str | None = None
     output_device: str | None = None
     model: str = "tiny.en"  # a name from 'voice-coach models' or a model folder
@@ -50,6 +57,17 @@ class Settings:
             end_silence=self.end_silence, min_piece=self.min_piece, max_piece=self.max_piece,
             preroll=self.preroll,
         )
+
+    def protocol_params(self) -> ProtocolParams:
+        return ProtocolParams(
+            remind_after=self.remind_after, pause_after=self.pause_after,
+            flood_secs=self.flood_minutes * 60.0, timeout_word=self.timeout_word,
+        )
+
+    def cue_fields(self) -> dict[str, str]:
+        """Names in the cue wording besides the partners'."""
+        minutes = f"{self.flood_minutes:g}"
+        return {"minutes": minutes, "timeout_word": self.timeout_word}
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -99,6 +117,10 @@ def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
 
 
 def _validate(s: Settings) -> None:
+    if s.exercise not in EXERCISES:
+        raise UserError(f"unknown exercise '{s.exercise}': choose one of {', '.join(EXERCISES)}")
+    if s.flood_minutes <= 0 or s.remind_after <= 0 or s.pause_after <= 0:
+        raise UserError("flood_minutes, remind_after and pause_after must be positive")
     if s.vad not in ("webrtc", "silero"):
         raise UserError(f"vad must be 'webrtc' or 'silero', not '{s.vad}'")
     if not 0 <= s.webrtc_aggressiveness <= 3:
