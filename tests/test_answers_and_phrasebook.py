@@ -55,3 +55,23 @@ def test_missing_cue_is_refused(tmp_path: Path):
     (tmp_path / "cues.toml").write_text("[cues]\nwelcome = 'hi'\n")
     with pytest.raises(UserError, match="needs a text for .safety_note."):
         load_phrasebook(tmp_path / "cues.toml")
+
+
+@pytest.mark.parametrize("text,cmd", [
+    ("Resume.", "resume"), ("Refume.", "resume"), ("Pause.", "pause"), ("Time out!", "time_out"),
+    ("I want to stop session now, please.", "stop"), ("Switch roles.", "switch"),
+    ("I had to pause at work and skip lunch.", None), ("Renew.", None), ("Yes.", None),
+    ("Pass.", None),
+])
+def test_commands(text, cmd):
+    assert answers.command(text, BOOK) == cmd
+
+
+def test_time_out_word_is_the_couples_own():
+    assert answers.command("Pineapple!", BOOK, timeout_word="pineapple") == "time_out"
+    assert answers.command("Time out.", BOOK, timeout_word="pineapple") is None
+
+
+def test_vocabulary_prompt_names_answers_and_commands():
+    vocab = BOOK.vocabulary("pineapple")
+    assert vocab.startswith("Yes.") and "Resume." in vocab and "Pineapple." in vocab

@@ -35,6 +35,9 @@ from .turns import TurnDetector, TurnEvent
 from .view import ConsoleView
 from .voice import Voice
 
+# Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
+SHORT_REPLY_SECS = 3.0
+
 
 class AudioHistory:
     """The last `keep_secs` of input, addressable by stream time, for transcription requests.
@@ -104,6 +107,7 @@ class SessionLoop:
         self._speakers: dict[int, str | None] = {}
         self._steps: dict[int, str] = {}  # the protocol step each turn answered
         self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
+        self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -139,7 +143,9 @@ class SessionLoop:
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
             elif isinstance(ev, TranscribeRequest):
-                self.worker.submit(ev, self.history.slice(ev.start, ev.end))
+                short = ev.end - ev.start <= SHORT_REPLY_SECS
+                prompt = self._vocabulary if short else None
+                self.worker.submit(ev, self.history.slice(ev.start, ev.end), prompt)
             elif isinstance(ev, TurnEnded):
                 self._on_turn_ended(ev)
 

@@ -30,6 +30,13 @@ class Phrasebook:
     def say(self, key: str, sender: str, receiver: str, **extra: str) -> str:
         return self.cues[key].format(sender=sender, receiver=receiver, **extra)
 
+    def vocabulary(self, *extra: str) -> str:
+        """The first phrase of every answer and command, as a prompt that helps a small speech
+        model hear short replies ("Resume." rather than "Review.")."""
+        firsts = [p[0] for p in (*self.answers.values(), *self.commands.values()) if p]
+        words = dict.fromkeys(w.strip() for w in (*firsts, *extra) if w.strip())
+        return " ".join(w[:1].upper() + w[1:] + "." for w in words)
+
 
 def default_cues_path() -> Path:
     return Path(str(resources.files("voice_coach") / "cues" / "en.toml"))

@@ -16,7 +16,7 @@ from .events import TranscribeRequest
 
 
 class Transcriber(Protocol):
-    def transcribe(self, audio: np.ndarray) -> str: ...
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str: ...
 
 
 class WhisperTranscriber:
@@ -38,11 +38,11 @@ class WhisperTranscriber:
             raise UserError(f"cannot load speech model from {model_dir}: {first}") from None
         self._language = language
 
-    def transcribe(self, audio: np.ndarray) -> str:
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str:
         x = audio.astype(np.float32) / 32768.0
         segments, _ = self._model.transcribe(
             x, language=self._language, beam_size=1, vad_filter=False,
-            condition_on_previous_text=False, without_timestamps=True,
+            condition_on_previous_text=False, without_timestamps=True, initial_prompt=prompt,
         )
         return " ".join(s.text.strip() for s in segments).strip()
 
@@ -60,7 +60,7 @@ class TranscriptionWorker:
 
     def __init__(self, transcriber: Transcriber) -> None:
         self._transcriber = transcriber
-        self._jobs: queue.Queue[tuple[TranscribeRequest, np.ndarray] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[TranscribeRequest, np.ndarray, str | None] | None] = queue.Queue()
         self._results: queue.Queue[Result] = queue.Queue()
         self._latest: dict[tuple[int, float], float] = {}
         self._lock = threading.Lock()
@@ -68,11 +68,11 @@ class TranscriptionWorker:
         self._thread = threading.Thread(target=self._run, name="transcriber", daemon=True)
         self._thread.start()
 
-    def submit(self, req: TranscribeRequest, audio: np.ndarray) -> None:
+    def submit(self, req: TranscribeRequest, audio: np.ndarray, prompt: str | None = None) -> None:
         with self._lock:
             self._latest[(req.turn, req.start)] = req.end
             self._busy += 1
-        self._jobs.put((req, audio))
+        self._jobs.put((req, audio, prompt))
 
     def results(self, wait: bool = False, timeout: float | None = None) -> list[Result]:
         out: list[Result] = []
@@ -98,13 +98,13 @@ class TranscriptionWorker:
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
-            req, audio = job
+            req, audio, prompt = job
             with self._lock:
                 stale = self._latest.get((req.turn, req.start), req.end) > req.end
             if not stale:
                 t0 = time.perf_counter()
                 try:
-                    text = self._transcriber.transcribe(audio)
+                    text = self._transcriber.transcribe(audio, prompt)
                 except Exception as e:  # never let one bad piece kill the session
                     text = f"[transcription failed: {e}]"
                 self._results.put(Result(req, text, time.perf_counter() - t0))

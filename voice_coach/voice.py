@@ -6,12 +6,27 @@ import contextlib
 import io
 import os
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
 from .errors import UserError
+
+_DEFAULT_VOICE: str | None = None
+
+
+def _wait_for_wav(path: Path, timeout: float) -> bool:
+    """True once `path` is a WAV with audio whose size has stopped changing."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else 0
+        if size > 44 and size == last:
+            return True
+        last = size
+        time.sleep(0.02)
+    return False
 
 
 class Voice:
@@ -22,9 +37,12 @@ class Voice:
             self._engine = pyttsx3.init()
         except Exception as e:  # no espeak-ng / SAPI / NSSpeech underneath
             raise UserError(f"speech synthesis is not available ({e}); install espeak-ng") from None
-        self._voice, self._rate = voice, rate
-        self._done = threading.Event()
-        self._engine.connect("finished-utterance", lambda **_: self._done.set())
+        # pyttsx3 shares one engine per process: remember its own default voice, so a Voice
+        # without a choice sounds the same whichever voices were used before it.
+        global _DEFAULT_VOICE
+        if _DEFAULT_VOICE is None:
+            _DEFAULT_VOICE = self._engine.getProperty("voice")
+        self._voice, self._rate = voice or _DEFAULT_VOICE, rate
         self._cache: dict[str, np.ndarray] = {}
 
     def render(self, text: str) -> np.ndarray:
@@ -46,12 +64,11 @@ class Voice:
             if self._rate:
                 self._engine.setProperty("rate", self._rate)
             # pyttsx3's espeak driver may return from runAndWait before its callback has written
-            # the file (seen with other threads busy), so wait for its own "finished" notice.
-            self._done.clear()
+            # the file, and its "finished" notices are not tied to a phrase: wait for the file.
             with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 announces every file
                 self._engine.save_to_file(text, str(path))
                 self._engine.runAndWait()
-                finished = self._done.wait(timeout=15.0)
+                finished = _wait_for_wav(path, timeout=15.0)
             if not finished:
                 raise UserError(f"speech synthesis did not finish for: {text[:40]}")
             return trim_silence(load_audio(path))

@@ -1,0 +1,109 @@
+"""Every exercise spoken from start to close through the real loop: synthesised partners
+answer the coach's cues, their voices go through speech detection, Whisper and the protocol.
+Faster than real time (the virtual room's real-time runs are in test_live_room.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice_coach.app import run_session
+from voice_coach.demo_room import Line, ScriptedRoom
+from voice_coach.player import Timeline, TimelinePlayer
+from voice_coach.session_log import read_events
+from voice_coach.settings import Settings
+from voice_coach.view import ConsoleView
+from voice_coach.voice import Voice
+
+VOICES = {"Alex": "gmw/en-gb-x-rp", "Sam": "gmw/en+f4"}
+
+
+def line(who: str, text: str, after_cue: bool = True) -> Line:
+    return Line(who, text, Voice(VOICES[who], 150).render(text), after_cue)
+
+
+def run(tmp: Path, exercise: str, lines: list[Line], **settings) -> list[dict]:
+    s = Settings(exercise=exercise, data_dir=str(tmp), **settings)
+    timeline = Timeline()
+    folder = run_session(s, ScriptedRoom(lines, timeline), TimelinePlayer(timeline),
+                         ConsoleView(live=False), first_use=False)
+    return read_events(folder / "events.jsonl")
+
+
+def cues(events: list[dict]) -> list[str]:
+    return [e["key"] for e in events if e["type"] == "cue"]
+
+
+def mirrored(who: str, other: str, text: str) -> list[Line]:
+    return [line(who, text), line(other, "Let me see if I got that. " + text), line(who, "Yes.")]
+
+
+def test_appreciation(tmp_path: Path):
+    stems = ["I appreciate how you cook for us.", "The reason is that it shows care.",
+             "It makes me feel loved."]
+    lines = [x for t in stems for x in mirrored("Alex", "Sam", t)]
+    lines += [x for t in stems for x in mirrored("Sam", "Alex", t)]
+    events = run(tmp_path, "appreciation", lines)
+    said = cues(events)
+    assert said[0] == "appreciation_intro" and said[-1] == "close"
+    assert said.count("prompt_mirror") == 6 and said.count("switch") == 1
+    assert events[-1]["reason"] == "complete"
+
+
+def test_frustration(tmp_path: Path):
+    stems = ["I am concerned about the dishes.", "I feel tired.", "I react by going quiet.",
+             "The story I tell myself is that I am alone.", "I am afraid of being left.",
+             "It reminds me of my father.", "What I desire is help in the evening."]
+    lines = [x for t in stems for x in mirrored("Alex", "Sam", t)]
+    lines += [line("Sam", "You make sense, because you work hard."),
+              line("Sam", "I imagine you might be feeling lonely."), line("Alex", "Yes.")]
+    events = run(tmp_path, "frustration", lines)
+    said = cues(events)
+    assert [k for k in said if k.startswith("frustration_")] == ["frustration_intro"] + [
+        f"frustration_{i}" for i in range(1, 8)]
+    assert said[-4:] == ["validate", "empathy", "empathy_check", "close"]
+
+
+def test_request_keeps_the_gift(tmp_path: Path):
+    texts = ["I get upset when the kitchen is a mess.", "What I desire is a calm evening.",
+             "Please clear the table after dinner this week.", "Please ask me about my day on Friday.",
+             "Please take a walk with me on Sunday."]
+    lines = [x for t in texts for x in mirrored("Alex", "Sam", t)]
+    lines += [line("Sam", "I will take a walk with you on Sunday.")]
+    events = run(tmp_path, "request", lines)
+    assert cues(events)[-3:] == ["gift", "gift_thanks", "close"]
+    kept = [e for e in events if e["type"] == "keep"]
+    assert len(kept) == 1 and "walk" in kept[0]["text"].lower()
+    requests = (tmp_path / "requests.jsonl").read_text()
+    assert "walk" in requests.lower() and (tmp_path / "requests.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_flooding_is_timed(tmp_path: Path):
+    lines = [line("Alex", "You are so kind to everyone."),
+             line("Alex", "I love how you laugh.", after_cue=False),
+             line("Sam", "You are brave and funny."),
+             line("Sam", "You make our home warm.", after_cue=False)]
+    events = run(tmp_path, "flooding", lines, flood_minutes=0.3)
+    assert cues(events) == ["welcome", "flooding", "flooding_time", "switch", "flooding",
+                            "flooding_time", "close"]
+    flood = [e for e in events if e["type"] == "cue" and e["key"] in ("flooding", "flooding_time")]
+    for start, stop in zip(flood[::2], flood[1::2], strict=True):
+        assert stop["t"] - start["end"] == pytest.approx(18.0, abs=3.0)  # 0.3 minutes each
+
+
+def test_time_out_mid_dialogue_then_both_resume(tmp_path: Path):
+    lines = [line("Alex", "When you are late I feel alone."), line("Sam", "Time out."),
+             line("Alex", "Resume, please."), line("Sam", "I'm ready."),
+             line("Sam", "Let me see if I got that. When I am late you feel alone."),
+             line("Alex", "Yes."), line("Alex", "No, that's all."),
+             line("Sam", "I need some quiet after work."), line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines)
+    said = cues(events)
+    assert said[:7] == ["welcome", "sender_starts", "prompt_mirror", "time_out", "one_ready",
+                        "resumed", "prompt_mirror"]
+    assert said[-1] == "goodbye"
+    commands = [e["detail"] for e in events if e["type"] == "note" and e["kind"] == "command"]
+    assert commands == ["time_out", "resume", "resume", "stop"]
+    assert np.isfinite([e["t"] for e in events]).all()
