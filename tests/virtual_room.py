@@ -124,10 +124,18 @@ class VirtualRoom:
         with self._lock:
             return len(self._buf) / 4 / RATE
 
-    def play(self, wav: Path) -> None:
-        """A partner speaks: play a recording into the room and wait until it is done."""
-        subprocess.run(["paplay", "--device=partners", "--latency-msec=20", str(wav)],
-                       env=self.env, check=True)
+    def play(self, wav: Path, yield_to_coach: bool = False) -> None:
+        """A partner speaks: play a recording into the room and wait until it is done. With
+        `yield_to_coach` the partner falls silent as soon as the coach starts talking."""
+        since = self.now()
+        proc = subprocess.Popen(["paplay", "--device=partners", "--latency-msec=20", str(wav)], env=self.env)
+        while proc.poll() is None:
+            if yield_to_coach and any(s.start >= since for s in segments(self.recording()[:, 1])):
+                proc.terminate()
+                proc.wait()
+                return
+            time.sleep(0.02)
+        assert proc.returncode == 0, "paplay failed"
 
     def wait_for_coach(self, since: float, quiet: float = 0.8, timeout: float = 30.0) -> bool:
         """Wait until the coach has spoken after `since` and then been quiet for `quiet` s."""

@@ -7,23 +7,28 @@ microphone in real time or on a file as fast as the CPU allows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import slowdown as sd
 from .audio_source import FRAME_SECS, AudioSource, Frame
 from .classifiers import SAMPLE_RATE, FrameClassifier
 from .events import (
     CueFinished,
     PieceTranscribed,
+    SpeechStarted,
     Tick,
     TranscribeRequest,
     TurnEnded,
     TurnStarted,
     TurnTranscribed,
 )
+from .fidelity import feedback_line
 from .keepsakes import Keepsakes
+from .mirror_watch import MirrorWatch
 from .phrasebook import Phrasebook
 from .player import Player
 from .protocol import Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
@@ -60,6 +65,16 @@ class AudioHistory:
         if i == j:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate([self._frames[k] for k in range(i, j)])
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start: float
+    end: float
+    key: str
+    text: str
+    audio: np.ndarray
+    step: str
 
 
 @dataclass(frozen=True)
@@ -101,13 +116,16 @@ class SessionLoop:
         self.assembler = TranscriptAssembler()
         self.history = AudioHistory()
         self.coach_until = 0.0  # stream time at which the coach's queued cues end
-        self.deaf_until = 0.0
         self.finished: str | None = None
         self.t = 0.0
         self._speakers: dict[int, str | None] = {}
         self._steps: dict[int, str] = {}  # the protocol step each turn answered
         self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
+        self._scheduled: deque[_Cue] = deque()  # cues waiting for their time
+        self._deaf: deque[tuple[float, float]] = deque()  # when the microphone hears the coach
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
+        self.slowdown = sd.Slowdown(settings.slowdown_params())
+        self.mirrors = MirrorWatch((settings.sender, settings.receiver))
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -123,11 +141,14 @@ class SessionLoop:
         self.t = end = frame.t + FRAME_SECS
         self.history.append(frame)
         self._collect_transcripts(wait=False)
-        voiced = end > self.deaf_until and self.ears.classifier.is_speech(frame.pcm)
+        voiced = not self._is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         change = self.gate.push(frame.t, voiced)
         if change is not None:
+            hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
+            self._slow_down(self.slowdown.feed(hint), end)
             self._on_turn_events(self.detector.on_speech(change))
         self._on_turn_events(self.detector.tick(end))
+        self._release_cues(end)
         while self._cues_playing and self._cues_playing[0][0] <= end:
             cue_end, key = self._cues_playing.popleft()
             self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
@@ -138,6 +159,7 @@ class SessionLoop:
     def _on_turn_events(self, events: list[TurnEvent]) -> None:
         for ev in events:
             if isinstance(ev, TurnStarted):
+                self._cancel_held_prompt(ev.t)
                 who = self.protocol.speaker
                 self._speakers[ev.turn] = who
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
@@ -156,6 +178,7 @@ class SessionLoop:
             "turn_end", ev.decided_at, turn=ev.turn, speaker=who, step=step, start=round(ev.start, 3),
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
         )
+        self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
         done = self.assembler.on_turn_end(ev)
         if done:
             self._on_transcript(done)
@@ -177,7 +200,34 @@ class SessionLoop:
         step = self._steps.pop(ev.turn, None)
         self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, text=ev.text)
         self.view.said(who, ev.text, ev.t)
-        self._execute(self.protocol.on_transcript(ev), ev.t)
+        self._slow_down(self.slowdown.feed(sd.TurnText(ev.t, ev.turn, ev.text)), ev.t)
+        mirror = self.mirrors.on_transcript(step, ev.text)
+        if mirror is not None:
+            self.log.write("note", ev.t, kind="fidelity", turn=ev.turn, **mirror.log_fields())
+        decisions = self.protocol.on_transcript(ev)
+        confirmed = any(isinstance(d, Note) and d.kind == "answer" and d.detail in ("yes", "assumed_yes")
+                        for d in decisions)
+        if step == "check" and confirmed:
+            self._round_feedback(ev.t)
+        self._execute(decisions, ev.t)
+
+    def _round_feedback(self, t: float) -> None:
+        """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
+        combined = self.mirrors.end_round()
+        line = feedback_line(combined, self.protocol.sender) if combined else None
+        if line:
+            self.log.write("note", t, kind="feedback", detail=line, recall=round(combined.recall, 3)
+                           if combined else None)
+            if self.s.mirror_feedback:
+                self._speak(line, "feedback", t)
+
+    def _slow_down(self, decisions: list[sd.Decision], t: float) -> None:
+        for d in decisions:
+            if isinstance(d, sd.Cue):
+                p = self.protocol
+                self._say(Say(d.key, p.sender, p.receiver), max(t, d.t))
+            else:
+                self.log.write("note", d.t, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
 
     def _execute(self, decisions: list[Decision], t: float) -> None:
         for d in decisions:
@@ -201,14 +251,41 @@ class SessionLoop:
 
     def _say(self, cue: Say, t: float) -> None:
         text = self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
+        self._speak(text, cue.key, self.slowdown.not_before(cue.key, t))
+
+    def _speak(self, text: str, key: str, t: float) -> None:
         audio = self.mouth.voice.render(text)
         start = max(t, self.coach_until)
-        self.mouth.player.play(audio, start)
         self.coach_until = start + len(audio) / SAMPLE_RATE
-        self.deaf_until = self.coach_until + self.s.echo_tail
-        self._cues_playing.append((self.coach_until, cue.key))
-        self.log.write(
-            "cue", start, key=cue.key, text=text, end=round(self.coach_until, 3),
-            step=self.protocol.step.value,
-        )
-        self.view.said("Coach", text, start)
+        self._scheduled.append(_Cue(start, self.coach_until, key, text, audio, self.protocol.step.value))
+        self._release_cues(self.t)
+
+    def _release_cues(self, now: float) -> None:
+        """Play each cue when its time comes: only then does the coach speak, and only then is
+        the microphone shut (a device plays at once whatever it is given)."""
+        while self._scheduled and self._scheduled[0].start <= now + 1e-6:
+            cue = self._scheduled.popleft()
+            self.mouth.player.play(cue.audio, cue.start)
+            self._deaf.append((cue.start, cue.end + self.s.echo_tail))
+            self._cues_playing.append((cue.end, cue.key))
+            self.slowdown.feed(sd.CueSaid(cue.start, cue.end, cue.key, cue.step))
+            self.log.write("cue", cue.start, key=cue.key, text=cue.text, end=round(cue.end, 3), step=cue.step)
+            self.view.said("Coach", cue.text, cue.start)
+
+    def _cancel_held_prompt(self, t: float) -> None:
+        """The receiver began before the (breath-delayed) mirror prompt: it is no longer needed."""
+        if self._scheduled and self._scheduled[0].key == "prompt_mirror" and self._scheduled[0].start > t:
+            cue = self._scheduled.popleft()
+            self.log.write("cue_cancelled", t, key=cue.key, reason="partner began before it")
+            later = cue.end - cue.start
+            for i, c in enumerate(self._scheduled):  # close the gap it leaves
+                self._scheduled[i] = dataclasses.replace(c, start=c.start - later, end=c.end - later)
+            self.coach_until = self._scheduled[-1].end if self._scheduled else max(t, self._spoken_until())
+
+    def _spoken_until(self) -> float:
+        return max((end for end, _ in self._cues_playing), default=0.0)
+
+    def _is_deaf(self, start: float, end: float) -> bool:
+        while self._deaf and self._deaf[0][1] <= start:
+            self._deaf.popleft()
+        return any(a < end and start < b for a, b in self._deaf)

@@ -16,6 +16,7 @@ else:  # pragma: no cover
 from .errors import UserError
 from .exercises import EXERCISES
 from .protocol import ProtocolParams
+from .slowdown import SlowdownParams
 from .speech_gate import GateParams
 from .turns import TurnParams
 
@@ -29,6 +30,15 @@ class Settings:
     flood_minutes: float = 2.0  # positive flooding: each partner's time to receive
     remind_after: float = 30.0  # silence after a cue before a gentle reminder
     pause_after: float = 45.0  # further silence after the reminder before the coach pauses
+    # The slow-down (reasons in voice_coach/slowdown.py, SlowdownParams):
+    long_piece: float = 40.0  # seconds a sender may talk before "let's pause there", at a breath
+    pace_wpm: float = 200.0  # words per minute of speech above which "let's slow down a little"
+    pace_interval: float = 180.0  # at most one pace reminder in this many seconds
+    interruptions: int = 3  # interruptions before "one at a time"
+    # Seconds from the sender's last word to the mirror prompt: half a breath more than the end
+    # silence, so the receiver is not rushed; 0 lets the end silence alone decide.
+    min_breath: float = 1.5
+    mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
     input_device: str | None = None
     output_device: str | None = None
     model: str = "tiny.en"  # a name from 'voice-coach models' or a model folder
@@ -64,6 +74,12 @@ class Settings:
             flood_secs=self.flood_minutes * 60.0, timeout_word=self.timeout_word,
         )
 
+    def slowdown_params(self) -> SlowdownParams:
+        return SlowdownParams(
+            long_piece=self.long_piece, pace_wpm=self.pace_wpm, pace_interval=self.pace_interval,
+            interruptions=self.interruptions, min_breath=self.min_breath,
+        )
+
     def cue_fields(self) -> dict[str, str]:
         """Names in the cue wording besides the partners'."""
         minutes = f"{self.flood_minutes:g}"
@@ -78,6 +94,12 @@ def _coerce(name: str, kind: Any, value: Any, where: str) -> Any:
     base = str(kind).replace(" | None", "")
     if value is None:
         return None
+    if base == "bool":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+            return str(value).lower() in ("true", "yes", "on", "1")
+        raise UserError(f"{where}: '{name}' should be true or false, not {value!r}")
     try:
         if base == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
@@ -121,6 +143,8 @@ def _validate(s: Settings) -> None:
         raise UserError(f"unknown exercise '{s.exercise}': choose one of {', '.join(EXERCISES)}")
     if s.flood_minutes <= 0 or s.remind_after <= 0 or s.pause_after <= 0:
         raise UserError("flood_minutes, remind_after and pause_after must be positive")
+    if s.long_piece <= 0 or s.pace_wpm <= 0 or s.interruptions < 1 or s.min_breath < 0:
+        raise UserError("long_piece, pace_wpm and interruptions must be positive; min_breath at least 0")
     if s.vad not in ("webrtc", "silero"):
         raise UserError(f"vad must be 'webrtc' or 'silero', not '{s.vad}'")
     if not 0 <= s.webrtc_aggressiveness <= 3:

@@ -1,0 +1,96 @@
+"""The slow-down, live in the virtual room: a sender who talks past the limit is stopped at a
+breath, never over their words; a receiver who starts before the mirror prompt is logged as an
+interruption and not talked over."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from recordings import write_line
+from virtual_room import VirtualRoom, available, segments
+
+from voice_coach.session_log import read_events
+
+ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
+H = "speech/two-speakers-harvard/"
+# (who, parts, how): "cue" waits for the coach; a number starts that many seconds after the
+# previous line ended, whatever the coach does.
+SCRIPT = [
+    ("Alex", [(ALEX, "Yes, we agree.")], "cue"),
+    ("Alex", [H + "spk1_snt1.wav", H + "spk1_snt2.wav", H + "spk1_snt3.wav", H + "spk1_snt4.wav"], "cue"),
+    ("Sam", [H + "spk2_snt1.wav"], "cue"),
+    ("Alex", [(ALEX, "Yes, you got it.")], "cue"),
+    ("Alex", [(ALEX, "No, that's all.")], "cue"),
+    ("Sam", [H + "spk2_snt4.wav"], "cue"),
+    ("Alex", [H + "spk1_snt5.wav"], 1.5),  # cuts in before the mirror prompt (held until 2.5 s)
+    ("Sam", [(SAM, "Yes.")], "cue"),
+    ("Sam", [(SAM, "No, that is all.")], "cue"),
+]
+SETTINGS = "long_piece = 5.0\nmin_breath = 2.5\nend_silence = 1.0\n"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    why = available()
+    if why:
+        pytest.fail(f"the virtual room cannot be built: {why}")
+    tmp = tmp_path_factory.mktemp("slow")
+    (tmp / "settings.toml").write_text(SETTINGS)
+    wavs = []
+    for i, (_who, parts, how) in enumerate(SCRIPT):
+        write_line(tmp / f"l{i}.wav", parts, pause=0.5)
+        wavs.append((tmp / f"l{i}.wav", how))
+    with VirtualRoom() as room:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "voice_coach", "practice", "--exercise", "mirroring", "--config",
+             str(tmp / "settings.toml"), "--data-dir", str(tmp / "data")],
+            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        since = 0.0
+        for wav, how in wavs:
+            if how == "cue":
+                assert room.wait_for_coach(since), "the coach did not speak after the last line"
+            else:
+                time.sleep(how)
+            room.play(wav, yield_to_coach=True)
+            since = room.now()
+        try:
+            out, err = app.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            out, err = app.communicate()
+        rec = room.recording()
+    (folder,) = list((tmp / "data" / "sessions").iterdir())
+    events = read_events(folder / "events.jsonl")
+    said = [(e["type"], e.get("key") or e.get("text")) for e in events if e["type"] in ("cue", "transcript")]
+    assert app.returncode == 0, (err[-500:], said)
+    return {"events": events, "rec": rec}
+
+
+def test_a_long_piece_is_stopped_at_a_breath_never_over_speech(live):
+    events = live["events"]
+    keys = [e["key"] for e in events if e["type"] == "cue"]
+    assert keys.count("pause_for_mirror") == 1
+    assert keys.index("pause_for_mirror") == keys.index("prompt_mirror") - 1
+    assert any(e["type"] == "note" and e["kind"] == "long_piece" for e in events)
+    partners = segments(live["rec"][:, 0])
+    for c in segments(live["rec"][:, 1]):
+        assert not any(p.start < c.start < p.end for p in partners), f"coach spoke over a partner at {c.start:.2f}"
+
+
+def test_a_receiver_who_starts_before_the_prompt_is_logged_and_not_talked_over(live):
+    events = live["events"]
+    notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+    assert len(notes) == 1 and notes[0]["detail"].startswith("before_cue")
+    cancelled = [e for e in events if e["type"] == "cue_cancelled"]
+    assert [e["key"] for e in cancelled] == ["prompt_mirror"]
+    keys = [e["key"] for e in events if e["type"] == "cue"]
+    assert keys[-4:] == ["sender_starts", "check", "more", "close"]  # no prompt: Alex was mirroring
+
+
+def test_pace_and_breaths_are_logged(live):
+    kinds = {e["kind"] for e in live["events"] if e["type"] == "note"}
+    assert {"pace", "breath", "fidelity"} <= kinds

@@ -1,0 +1,280 @@
+"""The slow-down rules, driven by plain lists of timestamped events."""
+
+import pytest
+
+from voice_coach.slowdown import (
+    ONE_AT_A_TIME,
+    PAUSE_FOR_MIRROR,
+    SLOW_DOWN,
+    Breath,
+    Cue,
+    CueSaid,
+    Note,
+    Slowdown,
+    SlowdownParams,
+    SpeechStart,
+    TurnDone,
+    TurnText,
+)
+
+
+def run(events, params=None, coach=None):
+    coach = coach or Slowdown(params)
+    out = []
+    for ev in events:
+        out += coach.feed(ev)
+    return out, coach
+
+
+def cues(decisions):
+    return [(d.key, d.t) for d in decisions if isinstance(d, Cue)]
+
+
+def notes(decisions, kind):
+    return [d for d in decisions if isinstance(d, Note) and d.kind == kind]
+
+
+def words(n):
+    return " ".join(["word"] * n)
+
+
+INVITE_SHARE = CueSaid(0.0, 5.0, "sender_starts", "share")
+
+
+def talk(start, spans, breath=0.4):
+    """Speech from `start`, in spans of these lengths with short breaths between them."""
+    evs, t = [], start
+    for span in spans:
+        evs += [SpeechStart(t), Breath(t + span)]
+        t += span + breath
+    return evs
+
+
+# --- a piece that runs too long ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("last_breath,said", [(39.99, False), (40.0, True), (52.0, True)])
+def test_long_piece_cue_at_a_breath_from_the_limit(last_breath, said):
+    """The sender started at 6.0; the last breath comes `last_breath` seconds later."""
+    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(20.0), SpeechStart(20.4), Breath(6.0 + last_breath)]
+    out, _ = run(evs)
+    assert cues(out) == ([(PAUSE_FOR_MIRROR, 6.0 + last_breath)] if said else [])
+    if said:
+        assert notes(out, "long_piece")[0].value == pytest.approx(last_breath)
+
+
+def test_long_piece_never_talks_over_the_sender():
+    """A sender who never breathes is never cut off; the cue comes at the first breath after."""
+    coach = Slowdown()
+    coach.feed(INVITE_SHARE)
+    assert coach.feed(SpeechStart(6.0)) == []
+    assert coach.feed(SpeechStart(30.0)) == []  # still speaking: nothing happens
+    out = coach.feed(Breath(75.0))
+    assert cues(out) == [(PAUSE_FOR_MIRROR, 75.0)]
+
+
+def test_long_piece_once_per_turn_and_only_for_the_sender():
+    evs = [INVITE_SHARE] + talk(6.0, [20, 20, 10, 10])
+    out, _ = run(evs)
+    assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
+    mirror = [CueSaid(0.0, 5.0, "prompt_mirror", "mirror")] + talk(6.0, [20, 20, 10])
+    out, _ = run(mirror)
+    assert cues(out) == []
+
+
+def test_long_piece_counts_from_the_real_pause_not_from_the_session():
+    evs = [INVITE_SHARE] + talk(6.0, [25]) + [TurnDone(32.0, 1, "Alex", "share", words(60))]
+    evs += [CueSaid(33.0, 36.0, "prompt_mirror", "mirror"), *talk(37.0, [10]), TurnDone(48.0, 2, "Sam", "mirror")]
+    evs += [CueSaid(48.0, 50.0, "check", "check"), *talk(51.0, [25])]  # a new turn: 25 s, not 44
+    out, _ = run(evs)
+    assert notes(out, "long_piece") == []
+
+
+# --- pace --------------------------------------------------------------------------------------
+
+
+def shared_piece(start, seconds, text, turn=1):
+    """A share turn of `seconds` of speech (two spans), then its end with `text`."""
+    half = seconds / 2
+    return [*talk(start, [half, half]), TurnDone(start + seconds + 1.4, turn, "Alex", "share", text)]
+
+
+def test_fast_piece_gets_one_slow_down():
+    out, _ = run([INVITE_SHARE, *shared_piece(6.0, 6.0, words(30))])  # 300 wpm
+    assert cues(out) == [(SLOW_DOWN, 13.4)]
+    (pace,) = notes(out, "pace")
+    assert pace.value == pytest.approx(300.0) and pace.turn == 1
+
+
+def test_pace_exactly_at_the_threshold_is_not_too_fast():
+    out, _ = run([INVITE_SHARE, *shared_piece(6.0, 6.0, words(20))])  # 200 wpm
+    assert cues(out) == []
+    assert notes(out, "pace")[0].value == pytest.approx(200.0)
+
+
+def test_pace_counts_speech_time_not_breaths():
+    evs = [INVITE_SHARE, *talk(6.0, [3.0, 3.0], breath=0.9), TurnDone(15.0, 1, "Alex", "share", words(18))]
+    out, _ = run(evs)
+    assert notes(out, "pace")[0].value == pytest.approx(180.0)  # 18 words / 6 s, not / 6.9 s
+
+
+def test_slow_down_at_most_once_per_interval():
+    p = SlowdownParams(pace_interval=180.0)
+    coach = Slowdown(p)
+    coach.feed(INVITE_SHARE)
+    said = []
+    for n, start in enumerate([10.0, 60.0, 186.0, 200.0], 1):
+        for ev in shared_piece(start, 6.0, words(30), turn=n):
+            said += cues(coach.feed(ev))
+        coach.feed(CueSaid(start + 8.0, start + 9.0, "prompt_mirror", "mirror"))
+        coach.feed(CueSaid(start + 9.0, start + 9.5, "sender_starts", "share"))
+    # at 17.4 s; not at 67.4 (50 s later) nor 193.4 (176 s later); again at 207.4 (190 s later)
+    assert said == [(SLOW_DOWN, 17.4), (SLOW_DOWN, 207.4)]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "..."])
+def test_a_piece_with_no_words_triggers_nothing(text):
+    out, _ = run([INVITE_SHARE, *shared_piece(6.0, 6.0, text)])
+    assert cues(out) == [] and notes(out, "pace") == []
+
+
+def test_a_short_fast_piece_is_noted_not_corrected():
+    out, _ = run([INVITE_SHARE, *shared_piece(6.0, 3.0, words(20))])  # 400 wpm over 3 s
+    assert cues(out) == [] and notes(out, "pace")[0].value == pytest.approx(400.0)
+
+
+def test_a_pending_transcript_triggers_nothing_until_it_comes():
+    coach = Slowdown()
+    evs = [INVITE_SHARE, *shared_piece(6.0, 6.0, None)]
+    out, _ = run(evs, coach=coach)
+    assert out == []  # the turn ended, its words are still being transcribed
+    assert cues(coach.feed(TurnText(13.6, 1, words(30)))) == [(SLOW_DOWN, 13.6)]
+
+
+def test_a_late_transcript_never_speaks_over_the_next_turn():
+    coach = Slowdown()
+    run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
+    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
+    coach.feed(SpeechStart(16.8))  # Sam is mirroring
+    out = coach.feed(TurnText(17.0, 1, words(30)))
+    assert cues(out) == [] and len(notes(out, "pace")) == 1
+
+
+def test_a_late_transcript_never_lands_after_a_queued_prompt():
+    coach = Slowdown()
+    run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
+    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
+    assert cues(coach.feed(TurnText(13.5, 1, words(30)))) == []
+
+
+def test_pace_is_judged_for_pieces_only():
+    evs = [CueSaid(0.0, 2.0, "prompt_mirror", "mirror"), *talk(3.0, [3.0, 3.0])]
+    evs.append(TurnDone(11.0, 2, "Sam", "mirror", words(40)))
+    out, _ = run(evs)
+    assert out == []
+
+
+# --- one at a time -------------------------------------------------------------------------------
+
+
+def test_speaking_over_the_coach_is_an_interruption():
+    out, coach = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStart(12.0)])
+    (note,) = notes(out, "interruption")
+    assert note.detail.startswith("over_coach") and coach.interruptions == 1
+
+
+def test_speaking_as_the_coach_ends_is_not():
+    out, _ = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStart(14.0)])
+    assert notes(out, "interruption") == []
+
+
+def test_answering_before_the_cue_is_an_interruption():
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStart(12.3)]
+    out, _ = run(evs)
+    (note,) = notes(out, "interruption")
+    assert note.detail.startswith("before_cue")
+
+
+def test_answering_during_the_held_breath_is_before_the_cue():
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share")]
+    evs += [CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStart(12.5)]
+    out, _ = run(evs)
+    assert notes(out, "interruption")[0].detail.startswith("before_cue")
+
+
+def test_cutting_in_on_the_other_partner():
+    evs = [INVITE_SHARE, SpeechStart(6.0, "Alex"), Breath(8.0), SpeechStart(8.2, "Sam")]
+    out, _ = run(evs)
+    assert notes(out, "interruption")[0].detail == "cut_in: Sam cut in on Alex"
+    out, _ = run([INVITE_SHARE, SpeechStart(6.0, "Alex"), Breath(8.0), SpeechStart(8.2, "Alex")])
+    assert out == []
+
+
+def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():
+    coach = Slowdown()
+    said = []
+    t = 0.0
+    for n in range(1, 5):
+        said += cues(coach.feed(CueSaid(t, t + 3.0, "check", "check")))
+        said += cues(coach.feed(SpeechStart(t + 1.0)))  # over the coach
+        said += cues(coach.feed(Breath(t + 4.0)))
+        said += cues(coach.feed(TurnDone(t + 5.0, n, "Alex", "check")))
+        t += 10.0
+    assert said == [(ONE_AT_A_TIME, 25.0)]  # the third, said when that turn is over
+    assert coach.interruptions == 1  # counting again from there
+
+
+def test_a_reminder_does_not_answer_the_turn():
+    """Speech between "one at a time" and the protocol's own cue is still before the cue."""
+    coach = Slowdown()
+    coach.feed(TurnDone(5.0, 1, "Alex", "check"))
+    coach.feed(CueSaid(5.0, 7.0, ONE_AT_A_TIME))
+    out = coach.feed(SpeechStart(7.5))
+    assert notes(out, "interruption")[0].detail.startswith("before_cue")
+
+
+# --- a breath before answering ---------------------------------------------------------------------
+
+
+def test_the_breath_before_each_turn_is_logged():
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
+           CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStart(16.7)]
+    out, _ = run(evs)
+    (gap,) = notes(out, "breath")
+    assert gap.value == pytest.approx(5.7)  # from Alex's last word at 11.0
+
+
+@pytest.mark.parametrize("min_breath,wanted,start", [(2.0, 12.0, 13.0), (2.0, 14.0, 14.0), (0.0, 12.0, 12.0),
+                                                     (1.0, 12.0, 12.0)])
+def test_the_mirror_prompt_waits_for_a_breath(min_breath, wanted, start):
+    coach = Slowdown(SlowdownParams(min_breath=min_breath))
+    run([INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share")], coach=coach)
+    assert coach.not_before("prompt_mirror", wanted) == pytest.approx(start)  # speech ended at 11.0
+    assert coach.not_before("check", wanted) == wanted
+
+
+def test_before_any_turn_cues_are_not_held():
+    assert Slowdown().not_before("prompt_mirror", 3.0) == 3.0
+
+
+def test_slow_down_again_exactly_at_the_interval():
+    coach = Slowdown(SlowdownParams(pace_interval=180.0))
+    coach.feed(INVITE_SHARE)
+    said = []
+    for n, start in enumerate([10.0, 190.0], 1):
+        for ev in shared_piece(start, 6.0, words(30), turn=n):
+            said += cues(coach.feed(ev))
+    assert said == [(SLOW_DOWN, 17.4), (SLOW_DOWN, 197.4)]
+
+
+def test_answering_the_appointment_question_is_no_interruption():
+    from voice_coach.slowdown import Slowdown, SpeechStart, TurnDone
+
+    s = Slowdown()
+    s.feed(SpeechStart(1.0))
+    s.feed(TurnDone(4.0, 1, "Alex", "appointment"))
+    notes = s.feed(SpeechStart(4.5))
+    assert not [n for n in notes if getattr(n, "kind", "") == "interruption"]
+    s.feed(TurnDone(6.0, 2, "Sam", "share"))
+    notes = s.feed(SpeechStart(6.2))
+    assert [n.kind for n in notes if getattr(n, "kind", "") == "interruption"] == ["interruption"]

@@ -1,0 +1,248 @@
+"""The slow-down rules, live: a pure, clock-free processor of timestamped events.
+
+The dialogue works when it is slow: short pieces, a calm pace, one voice at a time, and a breath
+before answering. This processor sees what the loop sees (speech starting and stopping, turns
+ending with their words, the coach's cues) and answers with cues to say and notes to log. It never
+reads a clock and never decides while someone speaks: a cue for the sender is only ever decided at
+a breath or at the end of a turn.
+
+Cue keys it may ask for (the wording belongs in the cue file):
+  pause_for_mirror  "Let's pause there so {receiver} can mirror."
+  slow_down         "Let's slow down a little."
+  one_at_a_time     "One at a time, please. Let's give each other room."
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from .phrasebook import normalise
+
+PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "one_at_a_time"
+REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn
+MIRROR_PROMPT = "prompt_mirror"
+SENDER_ROLES = ("share", "check", "more")  # the sender may go on with the piece in any of them
+# Turns the other partner answers without waiting for a cue: "is now a good time?", flooding.
+UNCUED_ROLES = ("appointment", "flood")
+
+
+@dataclass(frozen=True)
+class SlowdownParams:
+    # A receiver can hold about 30-40 s of speech (70-90 calm words) and say it back; 40 s is long
+    # enough not to cut off an ordinary piece (most run 5-25 s), and the cue still waits for a breath.
+    long_piece: float = 40.0
+    # Words per minute of speech time (breaths left out). Calm talk measured here runs 130-180, read
+    # speech 190-270; 200 lets ordinary talk through and catches hurrying. A nudge, so few false alarms.
+    pace_wpm: float = 200.0
+    # Pace over less speech than this is noise: a quick "yes, exactly" is not a hurried piece.
+    pace_min_speech: float = 5.0
+    # "Let's slow down" at most once in this many seconds: a reminder, never nagging.
+    pace_interval: float = 180.0
+    # One interruption is an accident, two may be eagerness; the third earns a gentle "One at a time".
+    interruptions: int = 3
+    # Seconds from the end of the sender's speech to the mirror prompt: one calm out-breath (the end
+    # of the turn already took end_silence, 1 s); longer reads as a coach that is stuck. 0 turns it off.
+    min_breath: float = 2.0
+
+
+# --- events in ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeechStart:
+    """Speech began at `t`. `speaker`, when the loop can tell voices apart, catches cutting in."""
+
+    t: float
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Breath:
+    """Speech stopped at `t` (a short pause; the turn may go on)."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class TurnDone:
+    """Turn `turn` ended (decided at `t`). `text` None: the transcript is still pending."""
+
+    t: float
+    turn: int
+    speaker: str | None
+    role: str  # share, mirror, check or more
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class TurnText:
+    """The transcript of an ended turn, arriving after it."""
+
+    t: float
+    turn: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CueSaid:
+    """The coach speaks cue `key` over [t, end); `step` is what it invites next (share, mirror...)."""
+
+    t: float
+    end: float
+    key: str
+    step: str | None = None
+
+
+Event = SpeechStart | Breath | TurnDone | TurnText | CueSaid
+
+
+# --- decisions out -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Say cue `key` now (at `t`, a moment when nobody speaks)."""
+
+    key: str
+    t: float
+
+
+@dataclass(frozen=True)
+class Note:
+    """For the log: kind is interruption, pace, breath or long_piece; `value` is its number."""
+
+    kind: str
+    detail: str
+    t: float
+    turn: int | None = None
+    value: float | None = None
+
+
+Decision = Cue | Note
+
+
+@dataclass
+class _Turn:
+    start: float
+    speaker: str | None
+    voiced: float = 0.0  # seconds of speech, breaths left out
+    speech_since: float | None = None  # set while speech is on
+    last_stop: float | None = None
+    long_said: bool = False
+
+
+class Slowdown:
+    """Feed every event in stream order, and a TurnDone before acting on the protocol's answer to
+    it, so that a reminder comes before the next prompt. Ask `not_before` when a cue may start."""
+
+    def __init__(self, params: SlowdownParams | None = None) -> None:
+        self.p = params or SlowdownParams()
+        self.interruptions = 0  # since the last "one at a time"
+        self._turn: _Turn | None = None
+        self._role: str | None = None  # what the last cue invited
+        self._cues: deque[tuple[float, float]] = deque(maxlen=8)  # the coach's recent [start, end)
+        self._cue_owed = False  # a turn ended and the coach has not answered it yet
+        self._last_end: float | None = None  # end of speech of the last ended turn
+        self._last_pace_cue: float | None = None
+        self._pending: dict[int, float] = {}  # speech seconds of share turns awaiting their words
+
+    def feed(self, ev: Event) -> list[Decision]:
+        if isinstance(ev, SpeechStart):
+            return self._on_speech(ev)
+        if isinstance(ev, Breath):
+            return self._on_breath(ev)
+        if isinstance(ev, TurnDone):
+            return self._on_turn_done(ev)
+        if isinstance(ev, TurnText):
+            return self._on_text(ev.turn, ev.text, ev.t)
+        self._cues.append((ev.t, ev.end))
+        if ev.key not in REMINDERS:
+            self._cue_owed = False
+            self._role = ev.step or self._role
+        return []
+
+    def not_before(self, key: str, t: float) -> float:
+        """The earliest time cue `key`, wanted at `t`, may start: the mirror prompt waits for a breath."""
+        if key == MIRROR_PROMPT and self._last_end is not None:
+            return max(t, self._last_end + self.p.min_breath)
+        return t
+
+    def _coach_speaking(self, t: float) -> bool:
+        return any(start <= t < end for start, end in self._cues)
+
+    def _coach_busy(self, t: float) -> bool:
+        """Speaking, or with a cue queued: a reminder now would land after it, at the wrong moment."""
+        return any(end > t for _, end in self._cues)
+
+    def _on_speech(self, ev: SpeechStart) -> list[Decision]:
+        out: list[Decision] = []
+        turn = self._turn
+        if turn is not None and turn.speech_since is not None:
+            return out  # already speaking
+        if self._coach_speaking(ev.t):
+            out.append(self._interruption("over_coach", "spoke while the coach spoke", ev.t))
+        elif self._cue_owed or any(ev.t < start for start, _ in self._cues):
+            out.append(self._interruption("before_cue", "answered before the cue", ev.t))
+        elif turn is not None and ev.speaker and turn.speaker and ev.speaker != turn.speaker:
+            out.append(self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t))
+        if turn is None:
+            self._turn = turn = _Turn(ev.t, ev.speaker)
+            if self._last_end is not None:
+                gap = ev.t - self._last_end
+                out.append(Note("breath", f"{gap:.2f} s after the last turn", ev.t, value=round(gap, 3)))
+        turn.speech_since = ev.t
+        return out
+
+    def _interruption(self, kind: str, detail: str, t: float) -> Note:
+        self.interruptions += 1
+        return Note("interruption", f"{kind}: {detail}", t, value=self.interruptions)
+
+    def _on_breath(self, ev: Breath) -> list[Decision]:
+        turn = self._turn
+        if turn is None or turn.speech_since is None:
+            return []
+        turn.voiced += max(0.0, ev.t - turn.speech_since)
+        turn.speech_since, turn.last_stop = None, ev.t
+        talked = ev.t - turn.start
+        if (
+            self._role in SENDER_ROLES and not turn.long_said
+            and talked >= self.p.long_piece - 1e-9 and not self._coach_speaking(ev.t)
+        ):
+            turn.long_said = True
+            note = Note("long_piece", f"{talked:.1f} s without a real pause", ev.t, value=round(talked, 3))
+            return [note, Cue(PAUSE_FOR_MIRROR, ev.t)]
+        return []
+
+    def _on_turn_done(self, ev: TurnDone) -> list[Decision]:
+        turn, self._turn = self._turn, None
+        out: list[Decision] = []
+        self._cue_owed = ev.role not in UNCUED_ROLES
+        if turn is not None:
+            if turn.speech_since is not None:  # no breath reported: speech ran to the turn's end
+                turn.voiced += max(0.0, ev.t - turn.speech_since)
+                turn.last_stop = ev.t
+            self._last_end = turn.last_stop
+        if self.interruptions >= self.p.interruptions:
+            self.interruptions = 0
+            out.append(Cue(ONE_AT_A_TIME, ev.t))
+        if ev.role == "share" and turn is not None:
+            self._pending[ev.turn] = turn.voiced
+            if ev.text is not None:
+                out += self._on_text(ev.turn, ev.text, ev.t, reminded=bool(out))
+        return out
+
+    def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Decision]:
+        voiced = self._pending.pop(turn, 0.0)
+        words = len(normalise(text).split())
+        if words == 0 or voiced <= 0:  # not a share, no words, or no speech heard: nothing to judge
+            return []
+        wpm = 60.0 * words / voiced
+        note = Note("pace", f"{wpm:.0f} wpm over {voiced:.1f} s of speech", t, turn, round(wpm, 1))
+        fast = wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
+        rested = self._last_pace_cue is None or t - self._last_pace_cue >= self.p.pace_interval - 1e-9
+        quiet = self._turn is None and not self._coach_busy(t)
+        if fast and rested and quiet and not reminded:
+            self._last_pace_cue = t
+            return [note, Cue(SLOW_DOWN, t)]
+        return [note]
