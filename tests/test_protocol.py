@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.events import CueFinished, Tick, TurnStarted, TurnTranscribed
+from voice_coach.events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
 from voice_coach.exercises import EXERCISES
 from voice_coach.phrasebook import load_phrasebook
 from voice_coach.protocol import (
@@ -39,10 +39,14 @@ class Run:
                 self.decisions += self.d.on_cue_finished(CueFinished(d.key, self.t))
 
     def says(self, text: str) -> None:
+        """A turn of 0.3 s a word: it ends, and its words arrive half a second later."""
         self.turn += 1
         self.t += 1.0
-        self._take(self.d.on_turn_started(TurnStarted(self.turn, self.t)))
-        self.t += 4.0
+        start = self.t
+        self._take(self.d.on_turn_started(TurnStarted(self.turn, start)))
+        self.t += 0.3 * max(1, len(text.split())) + 1.0
+        self._take(self.d.on_turn_ended(TurnEnded(self.turn, start, self.t - 1.0, self.t, ((start, self.t - 1.0),))))
+        self.t += 0.5
         self._take(self.d.on_transcript(TurnTranscribed(self.turn, text, self.t)))
 
     def waits(self, seconds: float) -> None:
@@ -131,8 +135,11 @@ CASES = [
     ("switch by voice", "mirroring",
      ["Switch roles.", SHARE],
      ["welcome", "sender_starts", "switch", "sender_starts", "prompt_mirror"]),
-    ("stop session in the middle of a piece", "mirroring",
+    ("stop session said in a long piece: answered at its end, then stopped", "mirroring",
      ["I want to say, oh, stop session please."],
+     ["welcome", "sender_starts", "prompt_mirror", "goodbye", "FINISH"]),
+    ("a short command in a content step waits for its words", "mirroring",
+     ["Stop session."],
      ["welcome", "sender_starts", "goodbye", "FINISH"]),
     ("appreciation: three stems each, mirrored", "appreciation",
      [*PIECE, *PIECE, *PIECE, *PIECE, *PIECE, *PIECE],
@@ -211,3 +218,21 @@ def test_while_paused_turns_are_ignored_and_no_reminders():
     run = play("mirroring", ["Pause.", SHARE, ("wait", 120)])
     assert run.cues() == ["welcome", "sender_starts", "paused"]
     assert run.notes("ignored_turn") == ["paused"]
+
+
+def test_a_long_share_is_answered_at_its_end_before_its_words():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    d.on_turn_started(TurnStarted(1, 10.0))
+    early = d.on_turn_ended(TurnEnded(1, 10.0, 14.0, 15.0, ((9.7, 14.0),)))
+    assert [x.key for x in early if isinstance(x, Say)] == ["prompt_mirror"]
+    assert d.on_transcript(TurnTranscribed(1, SHARE, 15.4)) == []
+    assert d.step is Step.MIRROR
+
+
+def test_a_short_turn_waits_for_its_words():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    assert d.on_turn_ended(TurnEnded(1, 10.0, 10.8, 11.8, ((9.7, 10.8),))) == []
+    later = d.on_transcript(TurnTranscribed(1, "Pause.", 12.0))
+    assert [x.key for x in later if isinstance(x, Say)] == ["paused"]

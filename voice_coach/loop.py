@@ -179,6 +179,7 @@ class SessionLoop:
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
         )
         self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
+        self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
         done = self.assembler.on_turn_end(ev)
         if done:
             self._on_transcript(done)

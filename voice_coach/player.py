@@ -91,8 +91,10 @@ class DevicePlayer:
         self._last_callback = time.monotonic()
         try:
             self._stream = sd.OutputStream(
+                # ~23 ms blocks: 1.5% of a core when idle instead of 7% at the smallest blocks
+                # (measured in the virtual room), for about 40 ms more latency and no underruns.
                 device=device, channels=1, samplerate=self._rate, dtype="float32",
-                latency="low", callback=self._callback,
+                latency="low", blocksize=int(self._rate * 0.023), callback=self._callback,
             )
             self._stream.start()
         except sd.PortAudioError as e:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from . import answers
-from .events import CueFinished, Tick, TurnStarted, TurnTranscribed
+from .events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
 from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
 
@@ -37,6 +37,13 @@ class Step(str, Enum):
     FLOOD = "flood"
     DONE = "done"
 
+
+# Steps whose next cue does not depend on the words: a turn of real length there gets its cue as
+# soon as it ends, without waiting for the transcript. Short turns may be commands or noise.
+_NO_WORDS_NEEDED = {
+    Step.SHARE, Step.MIRROR, Step.SUMMARY, Step.SUMMARY_MISSED, Step.VALIDATE, Step.EMPATHY,
+    Step.EMPATHY_MISSED, Step.EMPATHY_MIRROR,
+}
 
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
@@ -88,6 +95,7 @@ class ProtocolParams:
     pause_after: float = 45.0  # further silence after the reminder before the coach pauses
     flood_secs: float = 120.0  # each partner's time to be showered with appreciations
     timeout_word: str = "time out"
+    early_cue_speech: float = 1.5  # a content turn this long is answered before its words arrive
 
 
 class Dialogue:
@@ -115,6 +123,7 @@ class Dialogue:
         self._reminded = False
         self._turn_open = False
         self._flood_started: float | None = None
+        self._answered: set[int] = set()  # turns already answered at their end
 
     # -- who and what -------------------------------------------------------------------
 
@@ -175,10 +184,23 @@ class Dialogue:
             return [Note("silence", f"{quiet:.0f} s after reminder"), *self._pause("silence_pause", 1)]
         return []
 
+    def on_turn_ended(self, ev: TurnEnded) -> list[Decision]:
+        """Answer a long enough turn at once where the words do not matter for the next cue."""
+        self._turn_open = False
+        long_enough = ev.end - ev.start >= self.p.early_cue_speech
+        if self.paused or self.step not in _NO_WORDS_NEEDED or not long_enough:
+            return []
+        self._answered.add(ev.turn)
+        return self._answer("", ev.decided_at)
+
     def on_transcript(self, ev: TurnTranscribed) -> list[Decision]:
         self._turn_open = False
         if self.step is Step.DONE:
             return []
+        if ev.turn in self._answered:  # already answered: only a stop or a time-out still counts
+            self._answered.discard(ev.turn)
+            cmd = answers.command(ev.text, self.book, self.p.timeout_word)
+            return (self._command(cmd) or []) if cmd in answers.ANYWHERE else []
         text = ev.text.strip()
         if not text:
             self._waiting_since = ev.t
