@@ -92,8 +92,9 @@ def latency(rounds: int) -> tuple[list[float], float, list[str]]:
 def long_turn(seconds: float) -> np.ndarray:
     """Real speech joined with 0.4-0.7 s breaths until `seconds` long."""
     from voice_coach.audio_source import load_audio
+    from voice_coach.voice import trim_silence
 
-    clips = [load_audio(p) for p in sorted((shared_data() / "speech").rglob("*.wav"))]
+    clips = [trim_silence(load_audio(p)) for p in sorted((shared_data() / "speech").rglob("*.wav"))]
     rng = np.random.default_rng(7)
     parts, n = [], 0
     while n < seconds * 16000:

@@ -7,15 +7,10 @@ cues as they hear them; the coach's voice leaks back into the microphone as in a
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from live_session import run_live
 from recordings import wer, write_line
-from virtual_room import VirtualRoom, available, segments
-
-from voice_coach.session_log import read_events
+from virtual_room import available, segments
 
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
@@ -35,38 +30,19 @@ CUES = ["safety_note", "welcome", "sender_starts", "prompt_mirror", "check", "mo
 END_SILENCE = 1.0
 
 
-def run_live_session(tmp: Path, script: list, extra: list[str] = ()) -> tuple[subprocess.Popen, dict]:
-    lines = [(who, tmp / f"line{i}.wav", write_line(tmp / f"line{i}.wav", parts))
-             for i, (who, parts) in enumerate(script)]
-    with VirtualRoom() as room:
-        app = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach", "practice", "--exercise", "mirroring",
-             "--sender", "Alex", "--receiver", "Sam",
-             "--data-dir", str(tmp / "data"), "--end-silence", str(END_SILENCE), *extra],
-            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        since = 0.0
-        for _who, wav, _ref in lines:
-            assert room.wait_for_coach(since), "the coach did not speak after the last line"
-            room.play(wav)
-            since = room.now()
-        out, err = app.communicate(timeout=60)
-        rec = room.recording()
-    return app, {"lines": lines, "rec": rec, "stdout": out, "stderr": err}
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     why = available()
     if why:
         pytest.fail(f"the virtual room cannot be built: {why}")
     tmp = tmp_path_factory.mktemp("live")
-    app, run = run_live_session(tmp, SCRIPT)
-    assert app.returncode == 0, run["stderr"]
-    (folder,) = list((tmp / "data" / "sessions").iterdir())
-    run["events"] = read_events(folder / "events.jsonl")
-    run["data"] = tmp / "data"
-    return run
+    lines, refs = [], []
+    for i, (_who, parts) in enumerate(SCRIPT):
+        refs.append(write_line(tmp / f"line{i}.wav", parts))
+        lines.append((tmp / f"line{i}.wav", "cue"))
+    args = ["--exercise", "mirroring", "--sender", "Alex", "--receiver", "Sam", "--end-silence", str(END_SILENCE)]
+    run = run_live(lines, args, tmp / "data")
+    return {"events": run.events, "rec": run.rec, "data": run.data, "refs": refs}
 
 
 def test_cues_come_in_protocol_order(live):
@@ -98,7 +74,7 @@ def test_the_safety_note_is_acknowledged_and_remembered(live):
 
 def test_transcripts_match_the_references(live):
     texts = [e["text"] for e in live["events"] if e["type"] == "transcript"]
-    refs = [ref for _, _, ref in live["lines"]]
+    refs = live["refs"]
     assert len(texts) == len(refs)
     rates = [wer(r, t) for r, t in zip(refs, texts, strict=True)]
     total = sum(r * len(ref.split()) for r, ref in zip(rates, refs, strict=True)) / sum(len(r.split()) for r in refs)

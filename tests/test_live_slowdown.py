@@ -4,15 +4,10 @@ interruption and not talked over."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import pytest
+from live_session import run_live
 from recordings import write_line
-from virtual_room import VirtualRoom, available, segments
-
-from voice_coach.session_log import read_events
+from virtual_room import available, segments
 
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
@@ -39,35 +34,12 @@ def live(tmp_path_factory):
         pytest.fail(f"the virtual room cannot be built: {why}")
     tmp = tmp_path_factory.mktemp("slow")
     (tmp / "settings.toml").write_text(SETTINGS)
-    wavs = []
+    lines = []
     for i, (_who, parts, how) in enumerate(SCRIPT):
         write_line(tmp / f"l{i}.wav", parts, pause=0.5)
-        wavs.append((tmp / f"l{i}.wav", how))
-    with VirtualRoom() as room:
-        app = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach", "practice", "--exercise", "mirroring", "--config",
-             str(tmp / "settings.toml"), "--data-dir", str(tmp / "data")],
-            env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        since = 0.0
-        for wav, how in wavs:
-            if how == "cue":
-                assert room.wait_for_coach(since), "the coach did not speak after the last line"
-            else:
-                time.sleep(how)
-            room.play(wav, yield_to_coach=True)
-            since = room.now()
-        try:
-            out, err = app.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            app.kill()
-            out, err = app.communicate()
-        rec = room.recording()
-    (folder,) = list((tmp / "data" / "sessions").iterdir())
-    events = read_events(folder / "events.jsonl")
-    said = [(e["type"], e.get("key") or e.get("text")) for e in events if e["type"] in ("cue", "transcript")]
-    assert app.returncode == 0, (err[-500:], said)
-    return {"events": events, "rec": rec}
+        lines.append((tmp / f"l{i}.wav", how))
+    run = run_live(lines, ["--exercise", "mirroring", "--config", str(tmp / "settings.toml")], tmp / "data")
+    return {"events": run.events, "rec": run.rec}
 
 
 def test_a_long_piece_is_stopped_at_a_breath_never_over_speech(live):
