@@ -8,7 +8,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 pkgs=(libportaudio2 espeak-ng libsndfile1)
-[ "$want_test" = 1 ] && pkgs+=(pulseaudio pulseaudio-utils libasound2-plugins)
+[ "$want_test" = 1 ] && pkgs+=(pulseaudio pulseaudio-utils libasound2-plugins chromium)
 python3 -m venv --help >/dev/null 2>&1 || pkgs+=(python3-venv)
 
 if command -v apt-get >/dev/null 2>&1; then

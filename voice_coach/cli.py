@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="base or small")
     p.add_argument("--dest", type=Path, help="folder for installed models (default: data folder)")
     _add_settings(p, ["model", "data_dir"])
+    from . import history_cli
+
+    history_cli.add_parsers(sub)
     return parser
 
 
@@ -89,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from . import history_cli
+
+    if history_cli.dispatch(args):
+        return 0
     from . import app
 
     if args.command == "practice":

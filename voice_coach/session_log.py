@@ -1,17 +1,29 @@
-"""A session's events, one JSON line each, flushed as written: a crash loses at most one line.
+"""A session's events, one JSON line each, written as they happen: a crash loses at most one line.
 
-Folders and files are created readable by their owner alone.
+Folders and files are created readable by their owner alone. Each event goes to the file with one
+`os.write` (no buffer in this process), so Ctrl-C, SIGKILL or a pulled-out microphone leave every
+earlier event on disk; `close()` also asks the disk to keep them (fsync).
+
+When the data folder cannot be written (read-only, full, a removed drive), the session goes on:
+one line on stderr says so, the events wait in memory, and each later event (and `close()`)
+tries again to write them all, in order, without losing or repeating a byte.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import signal
+import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from .errors import UserError
+
+EVENTS_FILE = "events.jsonl"
 
 
 def default_data_dir() -> Path:
@@ -23,54 +35,150 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("voice-coach", appauthor=False))
 
 
+def _make_private_dir(path: Path) -> None:
+    """Make `path` owner-only; the folders made on the way there are owner-only too."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for p in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            p.mkdir(mode=0o700)
+            p.chmod(0o700)
+    path.chmod(0o700)
+
+
 def private_dir(path: Path) -> Path:
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.chmod(0o700)
+        _make_private_dir(path)
     except OSError as e:
         raise UserError(f"cannot create data folder {path}: {e.strerror}") from None
     return path
 
 
-class SessionLog:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.path = folder / "events.jsonl"
+def _claim_folder(wanted: Path) -> Path:
+    """Make a new private folder named `wanted` (or `wanted_2`, `_3`, ... if taken) and return it."""
+    _make_private_dir(wanted.parent)
+    folder, n = wanted, 1
+    while True:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        except OSError as e:
-            raise UserError(f"cannot write session log {self.path}: {e.strerror}") from None
-        self._file: TextIO = os.fdopen(fd, "a", encoding="utf-8")
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            n += 1
+            folder = wanted.with_name(f"{wanted.name}_{n}")
+            continue
+        folder.chmod(0o700)
+        return folder
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the few instructions between writing bytes and noting it."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover (Windows)
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class SessionLog:
+    def __init__(self, folder: Path, *, new: bool = False) -> None:
+        """Log into `folder`; with `new`, the folder is a name to claim (suffixed if taken)."""
+        self.folder = folder
+        self.path = folder / EVENTS_FILE
+        self._new = new
+        self._fd: int | None = None
+        self._pending = bytearray()  # encoded events not yet on disk
+        self._problem: str | None = None  # why the last write failed, while events wait
+        self._warned = False
+        self._closed = False
+        self._drain()
 
     @classmethod
     def create(cls, data_dir: Path, now: dt.datetime | None = None) -> SessionLog:
-        sessions = private_dir(data_dir / "sessions")
         stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H-%M-%S")
-        folder, n = sessions / stamp, 1
-        while folder.exists():
-            n += 1
-            folder = sessions / f"{stamp}_{n}"
-        private_dir(folder)
-        return cls(folder)
+        return cls(data_dir / "sessions" / stamp, new=True)
+
+    @property
+    def saved(self) -> bool:
+        """True when every event written so far is in the file."""
+        return not self._pending and self._problem is None
 
     def write(self, event: str, t: float, **fields: Any) -> None:
         record = {"type": event, "t": round(t, 3), **fields}
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._file.flush()
+        self._pending += (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        self._drain()
 
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
+        if self._closed:
+            return
+        self._closed = True
+        self._drain()
+        if self._fd is not None:
+            try:
+                os.fsync(self._fd)
+            except OSError as e:
+                self._fail(e)
+            os.close(self._fd)
+            self._fd = None
+        if self._pending:
+            lost = self._pending.count(b"\n")
+            print(
+                f"voice-coach: warning: this session could not be saved in {self.folder} "
+                f"({self._problem}); {lost} event(s) were kept in memory only and are now gone.",
+                file=sys.stderr, flush=True,
+            )
+
+    def _open(self) -> int:
+        if self._new:
+            self.folder = _claim_folder(self.folder)
+            self.path = self.folder / EVENTS_FILE
+            self._new = False
+        else:
+            _make_private_dir(self.folder)
+        return os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def _drain(self) -> None:
+        """Write what waits; on failure keep it (bytes already written are not written again)."""
+        try:
+            if self._fd is None:
+                self._fd = self._open()
+            while self._pending:
+                with _signals_held():  # Ctrl-C between write and del would write bytes twice
+                    n = os.write(self._fd, self._pending)
+                    del self._pending[:n]
+        except OSError as e:
+            self._fail(e)
+            return
+        self._problem = None
+
+    def _fail(self, e: OSError) -> None:
+        self._problem = e.strerror or str(e)
+        if self._fd is not None:  # a removed drive needs a fresh file on the next try
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+        if not self._warned:
+            self._warned = True
+            print(
+                f"voice-coach: warning: cannot save this session in {self.folder} ({self._problem}); "
+                "the session goes on and is kept in memory until it can be saved.",
+                file=sys.stderr, flush=True,
+            )
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
-    """Every complete event of a log; a last line cut off by a crash is left out."""
+    """Every complete event of a log; a line cut off by a crash (or otherwise unreadable) is left out."""
     events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    for line in text.splitlines():
         try:
-            events.append(json.loads(line))
+            event = json.loads(line)
         except json.JSONDecodeError:
             continue
+        if isinstance(event, dict) and isinstance(event.get("type"), str):
+            events.append(event)
     return events
