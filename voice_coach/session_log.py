@@ -112,6 +112,19 @@ class SessionLog:
         self._pending += (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         self._drain()
 
+    def keep_audio(self, name: str, audio: Any, rate: int = 16000) -> None:
+        """A turn's audio as a private WAV beside the log: only when the user asked for it."""
+        import soundfile as sf
+
+        folder = self.folder / "audio"
+        try:
+            _make_private_dir(folder)
+            fd = os.open(folder / f"{name}.wav", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                sf.write(f, audio, rate, format="WAV", subtype="PCM_16")
+        except OSError as e:
+            print(f"voice-coach: warning: cannot keep the audio of {name}: {e.strerror}", file=sys.stderr)
+
     def close(self) -> None:
         if self._closed:
             return

@@ -58,6 +58,8 @@ class Settings:
     voice: str | None = None  # a pyttsx3 voice id for the coach
     voice_rate: int = 165  # words per minute: calm, a little slower than espeak's 175
     data_dir: str | None = None
+    keep_audio: bool = False  # keep a WAV of every turn in the session folder
+    no_transcripts: bool = False  # keep timings and metrics only, never the words
 
     def gate_params(self) -> GateParams:
         return GateParams(stop_secs=self.short_pause)
