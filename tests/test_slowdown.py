@@ -278,3 +278,16 @@ def test_answering_the_appointment_question_is_no_interruption():
     s.feed(TurnDone(6.0, 2, "Sam", "share"))
     notes = s.feed(SpeechStart(6.2))
     assert [n.kind for n in notes if getattr(n, "kind", "") == "interruption"] == ["interruption"]
+
+
+def test_going_on_after_a_breath_in_the_same_early_turn_is_one_interruption():
+    from voice_coach.slowdown import Breath, Slowdown, SpeechStart, TurnDone
+
+    s = Slowdown()
+    s.feed(SpeechStart(1.0))
+    s.feed(TurnDone(4.0, 1, "Sam", "share"))
+    first = s.feed(SpeechStart(4.3))  # Alex begins before the mirror prompt
+    s.feed(Breath(5.0))
+    again = s.feed(SpeechStart(5.3))  # and goes on after a breath: the same interruption
+    kinds = [n.kind for n in first + again if getattr(n, "kind", "") == "interruption"]
+    assert kinds == ["interruption"] and s.interruptions == 1

@@ -16,7 +16,7 @@ from .exercises import EXERCISES
 from .keepsakes import Keepsakes
 from .loop import Ears, Mouth, Records, SessionLoop
 from .models import resolve_model
-from .phrasebook import load_phrasebook
+from .phrasebook import Phrasebook, load_phrasebook
 from .player import DevicePlayer, Player, Timeline, TimelinePlayer
 from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
@@ -59,6 +59,7 @@ def run_session(
         exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
         model=str(model_dir), settings=asdict(settings),
     )
+    prerender(book, voice, settings)
     keepsakes = Keepsakes(data_dir(settings))
     if first_use is None:
         first_use = not keepsakes.acknowledged()
@@ -88,6 +89,15 @@ def run_session(
         player.close()
     view.info(f"Session ended ({reason}). Log: {log.path}", loop.t)
     return log.folder
+
+
+def prerender(book: Phrasebook, voice: Voice, settings: Settings) -> None:
+    """Synthesise every cue, for both role orders, before the session: a cue then costs no
+    synthesis time when it is due."""
+    a, b = settings.sender, settings.receiver
+    for key in book.cues:
+        for sender, receiver in ((a, b), (b, a)):
+            voice.render(book.say(key, sender, receiver, **settings.cue_fields()))
 
 
 def run_practice(settings: Settings, input_file: Path | None = None, out: Path | None = None) -> Path:

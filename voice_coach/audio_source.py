@@ -7,6 +7,7 @@ device or file delivers; the sounddevice callback only copies into a queue and n
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,28 @@ class AudioSource(Protocol):
     def frames(self) -> Iterator[Frame]: ...
 
     def stop(self) -> None: ...
+
+
+_ALSA_HANDLER: Any = None
+
+
+def quiet_alsa() -> None:
+    """Keep libasound's own messages ("underrun occurred") off the terminal: the coach reports
+    problems itself, in one line. Linux only; harmless where there is no libasound."""
+    global _ALSA_HANDLER
+    if _ALSA_HANDLER is not None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        asound = ctypes.cdll.LoadLibrary("libasound.so.2")
+    except OSError:
+        return
+    handler_type = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
+    _ALSA_HANDLER = handler_type(lambda *_: None)  # kept alive for the process's lifetime
+    asound.snd_lib_error_set_handler(_ALSA_HANDLER)
 
 
 def close_stream(stream: Any, timeout: float = 2.0) -> None:
@@ -135,6 +158,7 @@ class DeviceSource:
     def __init__(self, device: int | str | None = None, stall_secs: float = 2.0) -> None:
         import sounddevice as sd
 
+        quiet_alsa()
         try:
             info: Any = sd.query_devices(device, "input")
         except (ValueError, sd.PortAudioError) as e:

@@ -79,6 +79,9 @@ class DevicePlayer:
         import sounddevice as sd
         import soxr
 
+        from .audio_source import quiet_alsa
+
+        quiet_alsa()
         try:
             info: Any = sd.query_devices(device, "output")
         except (ValueError, sd.PortAudioError) as e:

@@ -182,7 +182,7 @@ class Slowdown:
             return out  # already speaking
         if self._coach_speaking(ev.t):
             out.append(self._interruption("over_coach", "spoke while the coach spoke", ev.t))
-        elif self._cue_owed or any(ev.t < start for start, _ in self._cues):
+        elif turn is None and (self._cue_owed or any(ev.t < start for start, _ in self._cues)):
             out.append(self._interruption("before_cue", "answered before the cue", ev.t))
         elif turn is not None and ev.speaker and turn.speaker and ev.speaker != turn.speaker:
             out.append(self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t))

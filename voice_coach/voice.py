@@ -64,12 +64,15 @@ class Voice:
             if self._rate:
                 self._engine.setProperty("rate", self._rate)
             # pyttsx3's espeak driver may return from runAndWait before its callback has written
-            # the file, and its "finished" notices are not tied to a phrase: wait for the file.
-            with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 announces every file
-                self._engine.save_to_file(text, str(path))
-                self._engine.runAndWait()
-                finished = _wait_for_wav(path, timeout=15.0)
-            if not finished:
+            # the file, its "finished" notices are not tied to a phrase, and under load its loop
+            # can even end before the phrase starts: wait for the file, and ask again if need be.
+            for _attempt in range(4):
+                with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 announces every file
+                    self._engine.save_to_file(text, str(path))
+                    self._engine.runAndWait()
+                    if _wait_for_wav(path, timeout=4.0):
+                        break
+            else:
                 raise UserError(f"speech synthesis did not finish for: {text[:40]}")
             return trim_silence(load_audio(path))
         finally:
