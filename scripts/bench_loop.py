@@ -105,7 +105,7 @@ def long_turn(seconds: float) -> np.ndarray:
     return np.concatenate(parts)[: int(seconds * 16000)]
 
 
-def transcript_delays(lengths: list[float]) -> dict[float, float]:
+def transcript_delays(lengths: list[float]) -> list[tuple[float, float]]:
     from voice_coach.app import run_session
     from voice_coach.audio_source import ArraySource
     from voice_coach.player import Timeline, TimelinePlayer
@@ -123,12 +123,8 @@ def transcript_delays(lengths: list[float]) -> dict[float, float]:
     events = read_events(folder / "events.jsonl")
     ends = {e["turn"]: e for e in events if e["type"] == "turn_end"}
     texts = {e["turn"]: e for e in events if e["type"] == "transcript"}
-    out = {}
-    for turn, end in ends.items():
-        if turn in texts and end["duration"] > 3:
-            nearest = min(lengths, key=lambda n: abs(n - end["duration"]))
-            out[nearest] = texts[turn]["t"] - end["t"]
-    return out
+    return [(end["duration"], texts[turn]["t"] - end["t"])
+            for turn, end in ends.items() if turn in texts and end["duration"] > 3]
 
 
 def idle_cpu(seconds: float) -> float:
@@ -164,10 +160,10 @@ def main() -> None:
           f"worst {1000 * max(lat):.0f} ms, best {1000 * min(lat):.0f} ms")
     print(f"  cues said: {len(keys)}; peak memory of the session: {peak:.0f} MB")
     print(f"  CPU while listening to silence: {cpu:.1f}% of one core")
-    for n in lengths:
-        d = delays.get(n)
-        shown = f"{1000 * d:.0f} ms" if d is not None else "missing"
-        print(f"  final transcript after a {n:.0f} s turn: {shown}")
+    built = ", ".join(f"{n:.0f} s" for n in lengths)
+    print(f"  turns built: {built} (a pause inside a recording may split one)")
+    for duration, d in delays:
+        print(f"  final transcript after a {duration:.0f} s turn: {1000 * d:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -171,7 +171,7 @@ class DeviceSource:
         self._stopped = False
         try:
             self._stream = sd.InputStream(
-                device=device, channels=1, samplerate=self._rate, dtype="float32",
+                device=device, channels=1, samplerate=self._rate, dtype="float32", latency="low",
                 blocksize=int(self._rate * FRAME_SECS), callback=self._callback,
             )
         except sd.PortAudioError as e:
