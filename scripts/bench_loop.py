@@ -5,7 +5,9 @@
 1. Cue latency: real time in the virtual room (PulseAudio null sinks, a real PortAudio
    stream), >= 20 partner turns. Latency = first sound of the coach's cue - real end of the
    partner's speech - the configured end silence, measured sample-exactly on one stereo
-   recording (partners left, coach right).
+   recording (partners left, coach right), with a plain 1 s end silence (no Smart Turn) so that
+   only the loop's own delay is left. Then the same turns with turn-taking as shipped (Silero,
+   Smart Turn and the words; docs/benchmarks.md): the whole wait a couple hears.
 2. Transcript delay: turns of 5 s, 30 s and 90 s (real recordings joined with breaths shorter
    than the end silence) paced like a microphone through the whole loop; delay = stream time at
    which the final transcript arrives - the moment the turn was decided over.
@@ -37,6 +39,7 @@ from voice_coach.session_log import read_events  # noqa: E402
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
 END_SILENCE = 1.0
+PLAIN = f"smart_turn = false\nend_silence = {END_SILENCE}\n"
 
 
 def practice(room: VirtualRoom, tmp: Path, config: str) -> subprocess.Popen:
@@ -50,8 +53,8 @@ def practice(room: VirtualRoom, tmp: Path, config: str) -> subprocess.Popen:
     )
 
 
-def latency(rounds: int) -> tuple[list[float], float, list[str]]:
-    """Partner turns in real time; returns latencies (s), peak RSS (MB), and the cue keys."""
+def latency(rounds: int, turn_taking: str, minus: float) -> tuple[list[float], float, list[str]]:
+    """Partner turns in real time: latencies (s) less `minus`, peak RSS (MB), the cue keys."""
     tmp = Path(tempfile.mkdtemp(prefix="vc-bench-"))
     shares = [H + f"spk1_snt{i}.wav" for i in range(1, 7)]
     mirrors = [H + f"spk2_snt{i}.wav" for i in range(1, 7)]
@@ -66,7 +69,7 @@ def latency(rounds: int) -> tuple[list[float], float, list[str]]:
         wavs.append(tmp / f"l{i}.wav")
     peak = 0.0
     with VirtualRoom() as room:
-        app = practice(room, tmp, f"end_silence = {END_SILENCE}\nmin_breath = 0.0\nremind_after = 600.0\n")
+        app = practice(room, tmp, turn_taking + "min_breath = 0.0\nremind_after = 600.0\n")
         proc = psutil.Process(app.pid)
         since = 0.0
         for wav in wavs:
@@ -83,7 +86,7 @@ def latency(rounds: int) -> tuple[list[float], float, list[str]]:
         after = [c.start for c in coach if c.start >= p.end]
         nxt = [q.start for q in partners if q.start > p.end]
         if after and (not nxt or after[0] < nxt[0]):
-            out.append(after[0] - p.end - END_SILENCE)
+            out.append(after[0] - p.end - minus)
     (folder,) = list((tmp / "data" / "sessions").iterdir())
     keys = [e["key"] for e in read_events(folder / "events.jsonl") if e["type"] == "cue"]
     return out, peak, keys
@@ -151,7 +154,8 @@ def main() -> None:
     rounds = 2 if args.quick else 5
     lengths = [5.0, 30.0] if args.quick else [5.0, 30.0, 90.0]
 
-    lat, peak, keys = latency(rounds)
+    lat, peak, keys = latency(rounds, PLAIN, END_SILENCE)
+    waits, peak_shipped, keys_shipped = latency(rounds, "", 0.0)
     cpu = idle_cpu(10.0 if args.quick else 30.0)
     delays = transcript_delays(lengths)
 
@@ -159,6 +163,12 @@ def main() -> None:
     print(f"  cue latency after end silence: median {1000 * statistics.median(lat):.0f} ms, "
           f"worst {1000 * max(lat):.0f} ms, best {1000 * min(lat):.0f} ms")
     print(f"  cues said: {len(keys)}; peak memory of the session: {peak:.0f} MB")
+    print(f"\nThe same turns, turn-taking as shipped ({len(waits)} turns, {len(keys_shipped)} cues)")
+    q = statistics.quantiles(waits, n=20)
+    print(f"  from the partner's last word to the coach's first sound: "
+          f"median {statistics.median(waits):.2f} s, p95 {q[-1]:.2f} s, "
+          f"best {min(waits):.2f} s, worst {max(waits):.2f} s")
+    print(f"  peak memory of the session: {peak_shipped:.0f} MB\n")
     print(f"  CPU while listening to silence: {cpu:.1f}% of one core")
     built = ", ".join(f"{n:.0f} s" for n in lengths)
     print(f"  turns built: {built} (a pause inside a recording may split one)")

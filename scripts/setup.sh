@@ -34,3 +34,5 @@ if [ "$want_test" = 1 ]; then
 else
     .venv/bin/python -m pip install -q -e .
 fi
+# Smart Turn's model ships inside the pipecat-ai wheel; only the file is used, so not its dependencies.
+.venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,20 @@ def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(norm(reference), norm(hypothesis) or "<empty>"))
 
 
+@dataclass(frozen=True)
+class Clip:
+    """Part of a recording under shared data: seconds `start` to `end`, and the words it holds."""
+
+    path: str
+    start: float
+    end: float | None
+    text: str
+
+
 def write_line(path: Path, parts: list, pause: float = 0.6) -> str:
     """Write a partner's line: recordings (paths under shared data) and synthesised text,
-    joined by `pause` seconds of silence. Returns the reference text."""
+    joined by `pause` seconds of silence, or by a number in `parts` (a pause of that many
+    seconds in its place); a Clip is part of a recording. Returns the reference text."""
     import numpy as np
     import soundfile as sf
 
@@ -45,7 +57,15 @@ def write_line(path: Path, parts: list, pause: float = 0.6) -> str:
     gap = np.zeros(int(pause * 16000), dtype=np.int16)
     audio, text = [], []
     for part in parts:
-        if isinstance(part, tuple):  # (voice id, text) to synthesise
+        if isinstance(part, float):
+            audio[-1] = np.zeros(int(part * 16000), dtype=np.int16)
+            continue
+        if isinstance(part, Clip):
+            whole = load_audio(shared_data() / part.path)
+            end = None if part.end is None else int(part.end * 16000)
+            audio.append(whole[int(part.start * 16000): end])
+            text.append(part.text)
+        elif isinstance(part, tuple):  # (voice id, text) to synthesise
             audio.append(Voice(part[0], 150).render(part[1]))
             text.append(part[1])
         else:

@@ -24,7 +24,8 @@ SCRIPT = [
     ("Sam", [(SAM, "Yes.")], "cue"),
     ("Sam", [(SAM, "No, that is all.")], "cue"),
 ]
-SETTINGS = "long_piece = 5.0\nmin_breath = 2.5\nend_silence = 1.0\n"
+# Every pause ends a turn after 1 s, so that the cut-in at 1.5 s is a turn of its own.
+SETTINGS = "long_piece = 5.0\nmin_breath = 2.5\nend_silence = 1.0\nsmart_turn = false\n"
 
 
 @pytest.fixture(scope="module")

@@ -33,3 +33,15 @@ def test_stop_reports_end_of_last_voiced_frame_after_short_pause():
 def test_a_gap_shorter_than_stop_secs_keeps_speaking():
     events = run("#" * 10 + "." * 5 + "#" * 10 + "." * 20)
     assert [type(e) for e in events] == [SpeechStarted, SpeechStopped]
+
+
+def test_a_short_pause_of_two_tenths_reports_each_breath():
+    events = run("#" * 10 + "." * 7 + "#" * 10 + "." * 10, GateParams(stop_secs=0.2))
+    assert [type(e) for e in events] == [SpeechStarted, SpeechStopped, SpeechStarted, SpeechStopped]
+    assert abs(events[1].t - 10 * F) < 1e-9 and abs(events[2].t - 17 * F) < 1e-9
+
+
+def test_settings_give_the_gate_the_short_pause():
+    from voice_coach.settings import Settings
+
+    assert Settings(short_pause=0.25).gate_params().stop_secs == 0.25

@@ -7,7 +7,7 @@ from voice_coach.events import (
     TurnEnded,
     TurnStarted,
 )
-from voice_coach.turns import TurnDetector, TurnParams
+from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams
 
 
 def feed(det: TurnDetector, script: list, until: float, step: float = 0.03):
@@ -72,3 +72,128 @@ def test_turns_are_numbered():
     out = feed(det, [(0.0, SpeechStarted(0.0)), (1.3, SpeechStopped(1.0)),
                      (3.0, SpeechStarted(3.0)), (4.3, SpeechStopped(4.0))], until=6)
     assert [e.turn for e in out if isinstance(e, TurnEnded)] == [1, 2]
+
+
+# --- the end-of-turn judgement: Smart Turn's probability and the partial transcript's words
+
+JUDGED = TurnParams(end_silence=1.0, end_silence_min=0.6, end_silence_max=2.8, complete_above=0.7,
+                    unfinished_below=0.3, judge_tail=0.2, preroll=0.3)
+
+
+def pause_after_speech(params: TurnParams = JUDGED):
+    """A turn 1.0-3.0 s, then silence; returns the detector and the events of the pause."""
+    det = TurnDetector(params)
+    det.on_speech(SpeechStarted(1.0))
+    return det, det.on_speech(SpeechStopped(3.0))
+
+
+def ended_at(det: TurnDetector, until: float = 8.0, step: float = 0.03):
+    t = 3.3
+    while t <= until:
+        out = [e for e in det.tick(t) if isinstance(e, TurnEnded)]
+        if out:
+            return round(out[0].decided_at - out[0].end, 2)
+        t = round(t + step, 6)
+    return None
+
+
+def test_each_short_pause_asks_for_a_judgement_of_the_turn_so_far():
+    _, out = pause_after_speech()
+    check = [e for e in out if isinstance(e, EndOfTurnCheck)]
+    assert check == [EndOfTurnCheck(turn=1, start=0.7, end=3.2, speech_end=3.0)]
+
+
+def test_the_judgement_hears_at_most_the_last_eight_seconds():
+    det = TurnDetector(JUDGED)
+    det.on_speech(SpeechStarted(1.0))
+    check = [e for e in det.on_speech(SpeechStopped(20.0)) if isinstance(e, EndOfTurnCheck)][0]
+    assert (check.start, check.end) == pytest.approx((12.0, 20.2))
+
+
+def test_without_answers_the_plain_end_silence_ends_the_turn():
+    det, _ = pause_after_speech()
+    assert ended_at(det) == pytest.approx(1.0, abs=0.031)
+
+
+def test_complete_by_model_and_words_ends_after_the_short_wait():
+    det, _ = pause_after_speech()
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "I felt alone last night.")
+    assert ended_at(det) == pytest.approx(0.6, abs=0.031)
+
+
+def test_complete_by_the_model_waits_for_the_words():
+    det, _ = pause_after_speech()
+    det.on_judgement(1, 3.0, 0.95)
+    for t in (3.3, 3.6, 3.9):  # 0.9 s of silence: past the short wait, the words not back yet
+        assert det.tick(t) == []
+    det.on_words(1, 3.0, "I felt alone last night.")
+    out = det.tick(3.93)
+    assert isinstance(out[0], TurnEnded) and out[0].decided_at == 3.93
+
+
+def test_words_that_lead_on_outlast_a_long_search_for_words():
+    det, _ = pause_after_speech()
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "I felt alone because")
+    assert ended_at(det) == pytest.approx(2.8, abs=0.031)
+
+
+def test_unfinished_by_the_model_waits_longest():
+    det, _ = pause_after_speech()
+    det.on_judgement(1, 3.0, 0.05)
+    assert det.silence_needed() == 2.8
+    assert ended_at(det) == pytest.approx(2.8, abs=0.031)
+
+
+def test_a_partner_who_goes_on_keeps_the_turn_and_gets_a_fresh_judgement():
+    det, _ = pause_after_speech()
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "I felt alone.")
+    assert det.tick(3.4) == []
+    assert det.on_speech(SpeechStarted(3.5)) == []
+    assert det.silence_needed() is None
+    out = det.on_speech(SpeechStopped(5.0))
+    assert [type(e) for e in out] == [TranscribeRequest, EndOfTurnCheck]
+    assert det.silence_needed() == 1.0  # the earlier "complete" does not carry over
+
+
+def test_answers_about_an_earlier_pause_are_ignored():
+    det, _ = pause_after_speech()
+    det.on_speech(SpeechStarted(3.5))
+    det.on_speech(SpeechStopped(5.0))
+    assert not det.awaiting(1, 3.0) and det.awaiting(1, 5.0)
+    det.on_judgement(1, 3.0, 0.99)  # late answers for the pause the partner ended
+    det.on_words(1, 3.0, "I felt alone.")
+    det.on_judgement(2, 5.0, 0.99)  # and for a turn that is not this one
+    assert det.silence_needed() == 1.0
+
+
+def test_a_transcript_of_a_piece_cut_while_speaking_is_not_a_pause():
+    det = TurnDetector(JUDGED)
+    det.on_speech(SpeechStarted(0.0))
+    reqs = [e for e in det.tick(20.0) if isinstance(e, TranscribeRequest)]
+    assert reqs == [TranscribeRequest(1, 0.0, 20.0)]
+    assert not det.awaiting(1, 20.0)
+
+
+def test_only_a_pause_judged_complete_needs_its_words():
+    det, _ = pause_after_speech()
+    assert not det.needs_words()  # no judgement yet: the words alone cannot shorten the wait
+    det.on_judgement(1, 3.0, 0.95)
+    assert det.needs_words()
+    det.on_words(1, 3.0, "I felt alone.")
+    assert not det.needs_words()
+    det2, _ = pause_after_speech()
+    det2.on_judgement(1, 3.0, 0.05)
+    assert not det2.needs_words()  # unfinished either way
+
+
+def test_settings_carry_the_turn_taking_numbers():
+    from voice_coach.settings import Settings
+
+    s = Settings(end_silence=2.0, end_silence_min=0.5, end_silence_max=3.0, complete_above=0.6,
+                 unfinished_below=0.2, smart_turn=False, short_pause=0.15)
+    p = s.turn_params()
+    assert (p.end_silence, p.end_silence_min, p.end_silence_max) == (2.0, 0.5, 3.0)
+    assert (p.complete_above, p.unfinished_below, p.use_words, p.judge_tail) == (0.6, 0.2, False, 0.15)

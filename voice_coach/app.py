@@ -21,6 +21,7 @@ from .player import DevicePlayer, Player, Timeline, TimelinePlayer
 from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
 from .settings import Settings
+from .smart_turn import SmartTurn
 from .transcriber import TranscriptionWorker, WhisperTranscriber
 from .view import ConsoleView
 from .voice import Voice
@@ -52,7 +53,8 @@ def run_session(
     voice = Voice(settings.voice, settings.voice_rate)
     model_dir = resolve_model(settings.model, data_dir(settings))
     worker = TranscriptionWorker(WhisperTranscriber(model_dir, settings.threads, settings.language))
-    classifier = make_classifier(settings.vad, settings.webrtc_aggressiveness)
+    classifier = make_classifier(settings.vad, settings.webrtc_aggressiveness, settings.silero_threshold)
+    judge = SmartTurn() if settings.smart_turn else None
     log = SessionLog.create(data_dir(settings))
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
@@ -68,7 +70,7 @@ def run_session(
         settings.protocol_params(), first_use=first_use,
     )
     loop = SessionLoop(
-        settings, Ears(source, classifier), Mouth(book, voice, player), worker, protocol,
+        settings, Ears(source, classifier, judge), Mouth(book, voice, player), worker, protocol,
         Records(log, keepsakes), view,
     )
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)

@@ -15,6 +15,9 @@ from .errors import UserError
 
 SAMPLE_RATE = 16000
 FRAME_SAMPLES = 480  # 30 ms
+# Silero's threshold and webrtcvad's aggressiveness as chosen in docs/benchmarks.md ("Turn-taking").
+SILERO_THRESHOLD = 0.7
+WEBRTC_AGGRESSIVENESS = 3
 
 
 class FrameClassifier(Protocol):
@@ -22,7 +25,7 @@ class FrameClassifier(Protocol):
 
 
 class WebRtcClassifier:
-    def __init__(self, aggressiveness: int = 2) -> None:
+    def __init__(self, aggressiveness: int = WEBRTC_AGGRESSIVENESS) -> None:
         import webrtcvad
 
         self._vad = webrtcvad.Vad(aggressiveness)
@@ -43,7 +46,7 @@ class SileroClassifier:
     _WINDOW = 512
     _CONTEXT = 64
 
-    def __init__(self, threshold: float = 0.5, path: Path | None = None) -> None:
+    def __init__(self, threshold: float = SILERO_THRESHOLD, path: Path | None = None) -> None:
         import onnxruntime
 
         path = path or silero_model_path()
@@ -79,9 +82,11 @@ class SileroClassifier:
         return self.probability(frame) >= self._threshold
 
 
-def make_classifier(name: str, webrtc_aggressiveness: int = 2) -> FrameClassifier:
+def make_classifier(
+    name: str, webrtc_aggressiveness: int = WEBRTC_AGGRESSIVENESS, silero_threshold: float = SILERO_THRESHOLD
+) -> FrameClassifier:
     if name == "webrtc":
         return WebRtcClassifier(webrtc_aggressiveness)
     if name == "silero":
-        return SileroClassifier()
+        return SileroClassifier(threshold=silero_threshold)
     raise UserError(f"unknown speech detector '{name}' (choose webrtc or silero)")

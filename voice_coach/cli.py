@@ -18,8 +18,8 @@ _SETTING_FLAGS = {
     "input_device": "microphone: index or part of its name (see 'voice-coach devices')",
     "output_device": "speaker: index or part of its name",
     "model": "speech model: tiny.en, base, small, or a model folder",
-    "vad": "speech detector: webrtc (default) or silero (noisy rooms)",
-    "end_silence": "seconds of silence that end a turn",
+    "vad": "speech detector: silero (default) or webrtc (lighter, but hears noise as speech)",
+    "end_silence": "seconds of silence that end a turn when its end is uncertain (default 2.8)",
     "cues": "a TOML file with your own wording for the coach",
     "data_dir": "where sessions are kept",
     "timeout_word": "the couple's time-out word (default: 'time out')",
@@ -33,6 +33,11 @@ def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
     for name in names:
         kind = float if name in _FLOAT_FLAGS else str
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=_SETTING_FLAGS[name])
+
+
+def _add_turn_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-smart-turn", dest="smart_turn", action="store_const", const=False,
+                   help="end every turn after the plain end silence, without judging the pause")
 
 
 def _add_privacy_flags(p: argparse.ArgumentParser) -> None:
@@ -52,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("practice", help="run a dialogue with the microphone and speaker")
     _add_settings(p, list(_SETTING_FLAGS))
     p.add_argument("--input-file", type=Path, help="listen to a recording instead of a microphone")
+    _add_turn_flags(p)
     _add_privacy_flags(p)
     p.add_argument("--out", type=Path, help="with --input-file: write the recording and the cues here")
 
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_settings(p, ["exercise", "output_device", "model", "vad", "end_silence", "cues", "data_dir"])
     p.add_argument("--out", type=Path, help="write the dialogue and the coach's cues to this WAV")
     p.add_argument("--fast", action="store_true", help="run faster than real time, silently")
+    _add_turn_flags(p)
     _add_privacy_flags(p)
 
     sub.add_parser("devices", help="list audio input and output devices")

@@ -40,13 +40,16 @@ class TranscribeRequest:
 
 @dataclass(frozen=True)
 class TurnEnded:
-    """A turn is over: the speaker was silent for the end silence. `pieces` tile its audio."""
+    """A turn is over: the speaker was silent long enough. `pieces` tile its audio; `probability`
+    and `words` are what the last pause was judged on (None when it was not judged)."""
 
     turn: int
     start: float
     end: float
     decided_at: float
     pieces: tuple[tuple[float, float], ...]
+    probability: float | None = None
+    words: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,10 @@ from .player import Player
 from .protocol import Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
 from .session_log import SessionLog
 from .settings import Settings
+from .smart_turn import TurnJudge
 from .speech_gate import SpeechGate
 from .transcriber import TranscriptionWorker
-from .turns import TurnDetector, TurnEvent
+from .turns import EndOfTurnCheck, TurnDetector, TurnEvent
 from .view import ConsoleView
 from .voice import Voice
 
@@ -79,10 +80,13 @@ class _Cue:
 
 @dataclass(frozen=True)
 class Ears:
-    """How the coach hears: the source and the speech classifier that listens to it."""
+    """How the coach hears: the source, the speech classifier that listens to it, and the judge
+    (Smart Turn) that tells a finished thought from a search for words; without one, every pause
+    waits the full end silence."""
 
     source: AudioSource
     classifier: FrameClassifier
+    judge: TurnJudge | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,8 @@ class SessionLoop:
             hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
             self._slow_down(self.slowdown.feed(hint), end)
             self._on_turn_events(self.detector.on_speech(change))
+        if not self.ears.source.realtime:
+            self._await_words()
         self._on_turn_events(self.detector.tick(end))
         self._release_cues(end)
         while self._cues_playing and self._cues_playing[0][0] <= end:
@@ -168,6 +174,10 @@ class SessionLoop:
                 short = ev.end - ev.start <= SHORT_REPLY_SECS
                 prompt = self._vocabulary if short else None
                 self.worker.submit(ev, self.history.slice(ev.start, ev.end), prompt)
+            elif isinstance(ev, EndOfTurnCheck):
+                if self.ears.judge is not None:  # ~80 ms, once per pause: the queue absorbs it
+                    p = self.ears.judge.probability(self.history.slice(ev.start, ev.end))
+                    self.detector.on_judgement(ev.turn, ev.speech_end, p)
             elif isinstance(ev, TurnEnded):
                 self._on_turn_ended(ev)
 
@@ -177,6 +187,7 @@ class SessionLoop:
         self.log.write(
             "turn_end", ev.decided_at, turn=ev.turn, speaker=who, step=step, start=round(ev.start, 3),
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
+            judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
         self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
         self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
@@ -190,9 +201,19 @@ class SessionLoop:
             while self.assembler.pending_turns():
                 self._collect_transcripts(wait=True)
 
+    def _await_words(self) -> None:
+        """Faster than real time the worker takes no stream time; live, a pause's words arrive
+        while the pause lasts. So wait for them here whenever they could end the pause sooner."""
+        while self.detector.needs_words():
+            idle = self.worker.idle
+            self._collect_transcripts(wait=not idle)
+            if idle:
+                return
+
     def _collect_transcripts(self, wait: bool) -> None:
         for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
             req = r.request
+            self.detector.on_words(req.turn, req.end, r.text)
             ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)
             done = self.assembler.on_piece(ev)
             if done:

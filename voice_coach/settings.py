@@ -44,12 +44,18 @@ class Settings:
     model: str = "tiny.en"  # a name from 'voice-coach models' or a model folder
     language: str = "en"
     threads: int = 2
-    vad: str = "webrtc"  # or "silero", sturdier in a noisy room
-    webrtc_aggressiveness: int = 3
-    # A pause this long ends a turn. Shorter cuts people off mid-thought; longer makes the
-    # couple wait. 1.0 s: see docs/benchmarks.md.
-    end_silence: float = 1.0
-    short_pause: float = 0.3  # a breath: starts a transcription of the words so far
+    # Turn-taking. A pause ends a turn after end_silence_min when Smart Turn and the words both say
+    # the thought is finished, otherwise after end_silence_max (docs/benchmarks.md, Turn-taking).
+    vad: str = "silero"  # webrtcvad takes kitchen noise, a tap, a bike for speech (docs/benchmarks.md)
+    webrtc_aggressiveness: int = 3  # if webrtc: the least fooled by noise (docs/benchmarks.md)
+    silero_threshold: float = 0.7  # fewer cut-offs and noise turns than 0.5 (docs/benchmarks.md)
+    smart_turn: bool = True  # judge each pause with Smart Turn and the last words (docs/benchmarks.md)
+    end_silence: float = 2.8  # no judgement or an unsure one: wait as for unfinished (docs/benchmarks.md)
+    end_silence_min: float = 0.6  # a finished thought: answer quickly (docs/benchmarks.md)
+    end_silence_max: float = 2.8  # unfinished: outlast a 2.5 s search for words (docs/benchmarks.md)
+    complete_above: float = 0.5  # Smart Turn's probability that counts as finished (docs/benchmarks.md)
+    unfinished_below: float = 0.5  # ... below it the thought is unfinished (docs/benchmarks.md)
+    short_pause: float = 0.2  # a breath: judge it, transcribe the words so far (docs/benchmarks.md)
     min_piece: float = 8.0
     max_piece: float = 20.0
     preroll: float = 0.3
@@ -66,7 +72,10 @@ class Settings:
 
     def turn_params(self) -> TurnParams:
         return TurnParams(
-            end_silence=self.end_silence, min_piece=self.min_piece, max_piece=self.max_piece,
+            end_silence=self.end_silence, end_silence_min=self.end_silence_min,
+            end_silence_max=self.end_silence_max, complete_above=self.complete_above,
+            unfinished_below=self.unfinished_below, use_words=self.smart_turn,
+            judge_tail=min(0.2, self.short_pause), min_piece=self.min_piece, max_piece=self.max_piece,
             preroll=self.preroll,
         )
 
@@ -153,8 +162,17 @@ def _validate(s: Settings) -> None:
         raise UserError("webrtc_aggressiveness must be 0, 1, 2 or 3")
     if not 0.2 <= s.end_silence <= 10:
         raise UserError(f"end_silence must be between 0.2 and 10 seconds, not {s.end_silence}")
-    if not 0.1 <= s.short_pause < s.end_silence:
-        raise UserError("short_pause must be at least 0.1 s and shorter than end_silence")
+    for name in ("end_silence_min", "end_silence_max"):
+        if not 0.2 <= getattr(s, name) <= 10:
+            raise UserError(f"{name} must be between 0.2 and 10 seconds, not {getattr(s, name)}")
+    if not s.end_silence_min <= s.end_silence_max:
+        raise UserError("end_silence_min must not be longer than end_silence_max")
+    if not 0.1 <= s.short_pause < min(s.end_silence, s.end_silence_min):
+        raise UserError("short_pause must be at least 0.1 s and shorter than end_silence and end_silence_min")
+    if not 0 < s.silero_threshold < 1:
+        raise UserError(f"silero_threshold must be between 0 and 1, not {s.silero_threshold}")
+    if not 0 <= s.unfinished_below <= s.complete_above <= 1:
+        raise UserError("need 0 <= unfinished_below <= complete_above <= 1")
     if s.sender.strip() == "" or s.receiver.strip() == "":
         raise UserError("partners need names")
     if s.sender == s.receiver:

@@ -19,6 +19,9 @@ class Transcriber(Protocol):
     def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str: ...
 
 
+TIMESTAMPS_FROM = 3.0  # seconds: pieces this long are transcribed with timestamps
+
+
 class WhisperTranscriber:
     """A CTranslate2 Whisper model loaded from a local folder only, int8 on the CPU."""
 
@@ -40,9 +43,13 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str:
         x = audio.astype(np.float32) / 32768.0
+        # Without timestamps tiny.en often stops at a pause of a second or more inside a piece and
+        # drops what follows (two sentences 1-2.4 s apart: WER 14.7% against 12.0% with them;
+        # docs/benchmarks.md, "Transcribing pauses"). Short answers hold no such pause and are
+        # quicker without (0.5 s against 0.75 s).
         segments, _ = self._model.transcribe(
-            x, language=self._language, beam_size=1, vad_filter=False,
-            condition_on_previous_text=False, without_timestamps=True, initial_prompt=prompt,
+            x, language=self._language, beam_size=1, vad_filter=False, condition_on_previous_text=False,
+            without_timestamps=len(x) < TIMESTAMPS_FROM * 16000, initial_prompt=prompt,
         )
         return " ".join(s.text.strip() for s in segments).strip()
 

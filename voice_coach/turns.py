@@ -1,9 +1,15 @@
 """Turn detection: from speech start/stop events to turns, and to transcription pieces.
 
-A pause shorter than `end_silence` keeps the turn open, because in this dialogue people pause to
-find words. Each short pause also asks for a transcript of the audio so far, so that the final
-text is ready almost as soon as the turn ends, however long it was; pieces are only committed
-(never transcribed again) once they are long enough for Whisper to have context.
+A pause keeps the turn open until it is long enough to end it, because in this dialogue people
+pause to find words. How long is long enough depends on what is known about the pause (see
+turn_end.py): at each short pause the detector asks for a judgement of the audio so far
+(`EndOfTurnCheck`; the loop runs Smart Turn and answers with `on_judgement`) and for a transcript
+of the piece so far (`TranscribeRequest`; its text comes back through `on_words`). Without either
+answer a pause of `end_silence` ends the turn, as before.
+
+Each short pause's transcript also makes the final text ready almost as soon as the turn ends,
+however long it was; pieces are only committed (never transcribed again) once they are long
+enough for Whisper to have context.
 """
 
 from __future__ import annotations
@@ -11,16 +17,54 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted
+from .turn_end import EndRule, Words, judge_words
 
-TurnEvent = TurnStarted | TranscribeRequest | TurnEnded
+
+@dataclass(frozen=True)
+class EndOfTurnCheck:
+    """Judge whether the turn's audio [start, end) sounds finished, and hand the probability back
+    with `TurnDetector.on_judgement(turn, speech_end, probability)`.
+
+    `speech_end` names the pause; `end` is a little after it, because Smart Turn is trained on
+    turns that end in a short silence. That audio exists already when this event is emitted.
+    """
+
+    turn: int
+    start: float
+    end: float
+    speech_end: float
+
+
+TurnEvent = TurnStarted | TranscribeRequest | EndOfTurnCheck | TurnEnded
 
 
 @dataclass(frozen=True)
 class TurnParams:
-    end_silence: float = 1.0
+    """The defaults are the ones docs/benchmarks.md ("Turn-taking") chose; settings.py repeats them.
+
+    A pause ends the turn after `end_silence_min` when Smart Turn and the words both say the
+    thought is finished, after `end_silence_max` when either says it is not, and after
+    `end_silence` when nothing better is known (no judgement, or an unsure one).
+    """
+
+    end_silence: float = 2.8
+    end_silence_min: float = 0.6
+    end_silence_max: float = 2.8  # outlasts a 2.5 s search for words
+    complete_above: float = 0.5  # Smart Turn probability from which a thought counts as finished
+    unfinished_below: float = 0.5  # ... and below which it counts as unfinished
+    use_words: bool = True  # a finished thought also needs words that end like one
+    judge_tail: float = 0.2  # silence given to Smart Turn after the speech (at most the short pause)
+    judge_secs: float = 8.0  # how much of the turn Smart Turn hears (it takes 8 s at most)
     min_piece: float = 8.0
     max_piece: float = 20.0  # Whisper sees 30 s at once; cut well before
     preroll: float = 0.3  # keep audio from before the detected start so no syllable is lost
+
+    def rule(self) -> EndRule:
+        return EndRule(
+            unsure=self.end_silence, complete=self.end_silence_min, unfinished=self.end_silence_max,
+            complete_above=self.complete_above, unfinished_below=self.unfinished_below,
+            use_words=self.use_words,
+        )
 
 
 @dataclass
@@ -31,11 +75,14 @@ class _Turn:
     last_end: float
     speaking: bool = True
     pieces: list[tuple[float, float]] = field(default_factory=list)
+    probability: float | None = None  # Smart Turn's judgement of the current pause
+    words: Words = Words.PENDING  # what the current pause's transcript says
 
 
 class TurnDetector:
     def __init__(self, params: TurnParams) -> None:
         self._p = params
+        self._rule = params.rule()
         self._turn: _Turn | None = None
         self._count = 0
 
@@ -46,6 +93,43 @@ class TurnDetector:
     def reset(self) -> None:
         """Forget a turn in progress (the coach starts speaking over it, or the session pauses)."""
         self._turn = None
+
+    def awaiting(self, turn: int, speech_end: float) -> bool:
+        """Whether turn `turn` is still in the pause after `speech_end`, so that a judgement or a
+        transcript of it would still count (lets a caller skip work that came too late)."""
+        t = self._turn
+        return t is not None and t.number == turn and not t.speaking and abs(t.last_end - speech_end) < 1e-6
+
+    def silence_needed(self) -> float | None:
+        """Seconds of silence that will end the current pause, on what is known now."""
+        t = self._turn
+        if t is None or t.speaking:
+            return None
+        return self._rule.silence_needed(t.probability, t.words)
+
+    def needs_words(self) -> bool:
+        """Whether the current pause waits for its transcript: the words could still shorten the
+        wait. (Faster than real time the worker takes no stream time, so a loop reading a file
+        should wait for the transcript here, as it would arrive within a pause live.)"""
+        t = self._turn
+        if t is None or t.speaking or t.words is not Words.PENDING:
+            return False
+        return self._rule.silence_needed(t.probability, Words.NO_SIGN) < self._rule.silence_needed(
+            t.probability, Words.PENDING
+        )
+
+    def on_judgement(self, turn: int, speech_end: float, probability: float) -> None:
+        """Smart Turn's answer to an EndOfTurnCheck: the probability that the thought is finished."""
+        if self.awaiting(turn, speech_end):
+            assert self._turn is not None
+            self._turn.probability = probability
+
+    def on_words(self, turn: int, speech_end: float, text: str) -> None:
+        """The transcript of the piece that ends at `speech_end` (a TranscribeRequest's answer).
+        Transcripts of other pieces, or of pauses the partner has already ended, are ignored."""
+        if self.awaiting(turn, speech_end):
+            assert self._turn is not None
+            self._turn.words = judge_words(text)
 
     def on_speech(self, ev: SpeechStarted | SpeechStopped) -> list[TurnEvent]:
         p, turn = self._p, self._turn
@@ -58,12 +142,17 @@ class TurnDetector:
                 turn.pieces.append((turn.piece_start, turn.last_end))
                 turn.piece_start = max(turn.last_end, ev.t - p.preroll)
             turn.speaking = True
+            turn.probability, turn.words = None, Words.PENDING
             return []
         if turn is None:
             return []
         turn.speaking = False
         turn.last_end = ev.t
-        return [TranscribeRequest(turn.number, turn.piece_start, ev.t)]
+        heard_from = max(turn.start - p.preroll, ev.t - p.judge_secs, 0.0)
+        return [
+            TranscribeRequest(turn.number, turn.piece_start, ev.t),
+            EndOfTurnCheck(turn.number, heard_from, ev.t + p.judge_tail, ev.t),
+        ]
 
     def tick(self, t: float) -> list[TurnEvent]:
         p, turn = self._p, self._turn
@@ -76,8 +165,9 @@ class TurnDetector:
                 turn.piece_start = t
                 return [TranscribeRequest(turn.number, *piece)]
             return []
-        if t - turn.last_end >= p.end_silence - 1e-9:
+        if t - turn.last_end >= self._rule.silence_needed(turn.probability, turn.words) - 1e-9:
             self._turn = None
             pieces = (*turn.pieces, (turn.piece_start, turn.last_end))
-            return [TurnEnded(turn.number, turn.start, turn.last_end, t, pieces)]
+            words = None if turn.words is Words.PENDING else turn.words.value
+            return [TurnEnded(turn.number, turn.start, turn.last_end, t, pieces, turn.probability, words)]
         return []
