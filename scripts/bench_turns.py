@@ -705,6 +705,9 @@ def settings_to_compare(quick: bool) -> list[Setting]:
     v, sp = CHOSEN_VAD, CHOSEN_VAD.short_pause
     old = silence_only(Vad("webrtc", 3, 0.3), 1.0, "webrtc 3, short pause 0.3 s; silence 1 s (old defaults)")
     chosen = judged(v, "Smart Turn + words (chosen)", wer=True)
+    # In a shared piece the loop holds a finished thought's answer to the mirror prompt's breath.
+    shared = judged(v, f"Smart Turn + words, a shared piece (held {CHOSEN.min_breath:g} s)", wer=True,
+                    end_silence_min=CHOSEN.min_breath)
     if quick:
         return [old, silence_only(v, 1.0), silence_only(v, 2.8), judged(v, "Smart Turn", words=False), chosen]
     return [
@@ -718,6 +721,7 @@ def settings_to_compare(quick: bool) -> list[Setting]:
         judged(v, "words, else silence 1 s", judge=False, end_silence=1.0),
         judged(v, "Smart Turn", words=False),
         chosen,
+        shared,
         judged(v, "Smart Turn + words, complete from p 0.8", complete_above=0.8),
         judged(v, "Smart Turn + words, unsure waits 1.6 s", end_silence=1.6),
         judged(v, "Smart Turn + words, complete waits 1.2 s", end_silence_min=1.2),

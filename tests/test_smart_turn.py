@@ -9,6 +9,7 @@ from recordings import shared_data
 
 from voice_coach.audio_source import load_audio
 from voice_coach.smart_turn import SmartTurn, smart_turn_model_path
+from voice_coach.turns import TurnParams
 
 TAIL = np.zeros(3200, dtype=np.int16)  # 0.2 s of silence, as the turn detector asks (judge_tail)
 
@@ -32,8 +33,10 @@ def test_finished_sentence_beats_the_same_sentence_cut_mid_word(smart: SmartTurn
     audio = load_audio(shared_data() / path)
     whole = smart.probability(np.concatenate([audio, TAIL]))
     cut_off = smart.probability(np.concatenate([audio[: int(cut * 16000)], TAIL]))
+    finished = TurnParams().complete_above  # what the turn detector calls a finished thought
     assert whole > 0.7, f"{path}: the whole sentence judged complete with only {whole:.2f}"
-    assert cut_off < 0.3, f"{path}: the sentence cut mid-word judged complete with {cut_off:.2f}"
+    assert cut_off < finished, f"{path}: the sentence cut mid-word judged complete with {cut_off:.2f}"
+    assert whole - cut_off > 0.4, f"{path}: whole {whole:.2f} and cut off {cut_off:.2f} hardly differ"
 
 
 def test_features_are_whisper_log_mel_of_the_last_eight_seconds(smart: SmartTurn):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from voice_coach.events import (
@@ -197,3 +199,22 @@ def test_settings_carry_the_turn_taking_numbers():
     p = s.turn_params()
     assert (p.end_silence, p.end_silence_min, p.end_silence_max) == (2.0, 0.5, 3.0)
     assert (p.complete_above, p.unfinished_below, p.use_words, p.judge_tail) == (0.6, 0.2, False, 0.15)
+
+
+def test_a_hold_delays_a_finished_thought_to_the_breath_but_not_past_an_unsure_one():
+    unsure_waits_long = dataclasses.replace(JUDGED, end_silence=2.8)
+    for hold, params, ends in ((1.5, unsure_waits_long, 1.5), (5.0, unsure_waits_long, 2.8),
+                               (5.0, JUDGED, 1.0), (0.0, unsure_waits_long, 0.6)):
+        det, _ = pause_after_speech(params)
+        det.hold(hold)
+        det.on_judgement(1, 3.0, 0.95)
+        det.on_words(1, 3.0, "I felt alone last night.")
+        assert ended_at(det) == pytest.approx(ends, abs=0.031), (hold, params.end_silence)
+
+
+def test_a_hold_leaves_an_unfinished_thought_its_long_wait():
+    det, _ = pause_after_speech()
+    det.hold(1.5)
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "I felt alone and")
+    assert ended_at(det) == pytest.approx(2.8, abs=0.031)

@@ -85,6 +85,22 @@ class TurnDetector:
         self._rule = params.rule()
         self._turn: _Turn | None = None
         self._count = 0
+        self._hold = 0.0
+
+    def hold(self, secs: float) -> None:
+        """Answer a finished thought after no less than `secs` of silence (but never later than an
+        unsure one), until told otherwise.
+
+        The coach's answer to a shared piece (the mirror prompt) waits for a breath anyway; deciding
+        sooner gains nothing and cuts off a sender who goes on after a short pause.
+        """
+        self._hold = secs
+
+    def _needed(self, turn: _Turn, words: Words) -> float:
+        needed = self._rule.silence_needed(turn.probability, words)
+        if needed < self._rule.unsure:
+            return max(needed, min(self._hold, self._rule.unsure))
+        return needed
 
     @property
     def in_turn(self) -> bool:
@@ -105,7 +121,7 @@ class TurnDetector:
         t = self._turn
         if t is None or t.speaking:
             return None
-        return self._rule.silence_needed(t.probability, t.words)
+        return self._needed(t, t.words)
 
     def needs_words(self) -> bool:
         """Whether the current pause waits for its transcript: the words could still shorten the
@@ -114,9 +130,7 @@ class TurnDetector:
         t = self._turn
         if t is None or t.speaking or t.words is not Words.PENDING:
             return False
-        return self._rule.silence_needed(t.probability, Words.NO_SIGN) < self._rule.silence_needed(
-            t.probability, Words.PENDING
-        )
+        return self._needed(t, Words.NO_SIGN) < self._needed(t, Words.PENDING)
 
     def on_judgement(self, turn: int, speech_end: float, probability: float) -> None:
         """Smart Turn's answer to an EndOfTurnCheck: the probability that the thought is finished."""
@@ -165,7 +179,7 @@ class TurnDetector:
                 turn.piece_start = t
                 return [TranscribeRequest(turn.number, *piece)]
             return []
-        if t - turn.last_end >= self._rule.silence_needed(turn.probability, turn.words) - 1e-9:
+        if t - turn.last_end >= self._needed(turn, turn.words) - 1e-9:
             self._turn = None
             pieces = (*turn.pieces, (turn.piece_start, turn.last_end))
             words = None if turn.words is Words.PENDING else turn.words.value
