@@ -14,7 +14,7 @@ enough for Whisper to have context.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted
 from .turn_end import EndRule, Words, judge_words
@@ -82,10 +82,9 @@ class _Turn:
 class TurnDetector:
     def __init__(self, params: TurnParams) -> None:
         self._p = params
-        self._rule = params.rule()
+        self._base = self._rule = params.rule()
         self._turn: _Turn | None = None
         self._count = 0
-        self._hold = 0.0
 
     def hold(self, secs: float) -> None:
         """Answer a finished thought after no less than `secs` of silence (but never later than an
@@ -94,13 +93,8 @@ class TurnDetector:
         The coach's answer to a shared piece (the mirror prompt) waits for a breath anyway; deciding
         sooner gains nothing and cuts off a sender who goes on after a short pause.
         """
-        self._hold = secs
-
-    def _needed(self, turn: _Turn, words: Words) -> float:
-        needed = self._rule.silence_needed(turn.probability, words)
-        if needed < self._rule.unsure:
-            return max(needed, min(self._hold, self._rule.unsure))
-        return needed
+        base = self._base
+        self._rule = replace(base, complete=max(base.complete, min(secs, base.unsure)))
 
     @property
     def in_turn(self) -> bool:
@@ -121,7 +115,7 @@ class TurnDetector:
         t = self._turn
         if t is None or t.speaking:
             return None
-        return self._needed(t, t.words)
+        return self._rule.silence_needed(t.probability, t.words)
 
     def needs_words(self) -> bool:
         """Whether the current pause waits for its transcript: the words could still shorten the
@@ -130,7 +124,9 @@ class TurnDetector:
         t = self._turn
         if t is None or t.speaking or t.words is not Words.PENDING:
             return False
-        return self._needed(t, Words.NO_SIGN) < self._needed(t, Words.PENDING)
+        return self._rule.silence_needed(t.probability, Words.NO_SIGN) < self._rule.silence_needed(
+            t.probability, Words.PENDING
+        )
 
     def on_judgement(self, turn: int, speech_end: float, probability: float) -> None:
         """Smart Turn's answer to an EndOfTurnCheck: the probability that the thought is finished."""
@@ -179,7 +175,7 @@ class TurnDetector:
                 turn.piece_start = t
                 return [TranscribeRequest(turn.number, *piece)]
             return []
-        if t - turn.last_end >= self._needed(turn, turn.words) - 1e-9:
+        if t - turn.last_end >= self._rule.silence_needed(turn.probability, turn.words) - 1e-9:
             self._turn = None
             pieces = (*turn.pieces, (turn.piece_start, turn.last_end))
             words = None if turn.words is Words.PENDING else turn.words.value
