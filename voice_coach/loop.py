@@ -31,7 +31,7 @@ from .keepsakes import Keepsakes
 from .mirror_watch import MirrorWatch
 from .phrasebook import Phrasebook
 from .player import Player
-from .protocol import Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say, Step
+from .protocol import SPOKEN_AT_LENGTH, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
 from .session_log import SessionLog
 from .settings import Settings
 from .smart_turn import TurnJudge
@@ -170,8 +170,10 @@ class SessionLoop:
                 self._speakers[ev.turn] = who
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
-                # a shared piece's mirror prompt waits for a breath: so may its quick end
-                self.detector.hold(self.s.min_breath if self.protocol.step is Step.SHARE else 0.0)
+                # What is spoken at length goes on after a sentence ("Let me see if I got that. ..."):
+                # its quick end waits for a breath, as the mirror prompt after a piece does anyway.
+                held = self.protocol.step in SPOKEN_AT_LENGTH
+                self.detector.hold(self.s.min_breath if held else 0.0)
             elif isinstance(ev, TranscribeRequest):
                 short = ev.end - ev.start <= SHORT_REPLY_SECS
                 prompt = self._vocabulary if short else None

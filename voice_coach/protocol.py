@@ -38,12 +38,13 @@ class Step(str, Enum):
     DONE = "done"
 
 
-# Steps whose next cue does not depend on the words: a turn of real length there gets its cue as
-# soon as it ends, without waiting for the transcript. Short turns may be commands or noise.
-_NO_WORDS_NEEDED = {
+# Steps spoken at length (a piece, a mirror, a summary...), whose next cue does not depend on the
+# words: a turn of real length there gets its cue as soon as it ends, without waiting for the
+# transcript. Short turns may be commands or noise.
+SPOKEN_AT_LENGTH = frozenset({
     Step.SHARE, Step.MIRROR, Step.SUMMARY, Step.SUMMARY_MISSED, Step.VALIDATE, Step.EMPATHY,
     Step.EMPATHY_MISSED, Step.EMPATHY_MIRROR,
-}
+})
 
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
@@ -188,7 +189,7 @@ class Dialogue:
         """Answer a long enough turn at once where the words do not matter for the next cue."""
         self._turn_open = False
         long_enough = ev.end - ev.start >= self.p.early_cue_speech
-        if self.paused or self.step not in _NO_WORDS_NEEDED or not long_enough:
+        if self.paused or self.step not in SPOKEN_AT_LENGTH or not long_enough:
             return []
         self._answered.add(ev.turn)
         return self._answer("", ev.decided_at)
