@@ -36,3 +36,5 @@ else
 fi
 # Smart Turn's model ships inside the pipecat-ai wheel; only the file is used, so not its dependencies.
 .venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2"
+# The voiceprint model (to tell the partners apart) ships inside the resemblyzer wheel; the same.
+.venv/bin/python -m pip install -q --no-deps "resemblyzer==0.1.4"

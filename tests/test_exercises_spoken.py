@@ -24,11 +24,12 @@ def line(who: str, text: str, after_cue: bool = True) -> Line:
     return Line(who, text, Voice(VOICES[who], 150).render(text), after_cue)
 
 
-def run(tmp: Path, exercise: str, lines: list[Line], **settings) -> list[dict]:
+def run(tmp: Path, exercise: str, lines: list[Line], answer_gap: float = 1.6, **settings) -> list[dict]:
+    """`answer_gap`: seconds from a line to the next that does not wait for a cue."""
     s = Settings(exercise=exercise, data_dir=str(tmp), **settings)
     timeline = Timeline()
-    folder = run_session(s, ScriptedRoom(lines, timeline), TimelinePlayer(timeline),
-                         ConsoleView(live=False), first_use=False)
+    room = ScriptedRoom(lines, timeline, answer_gap_secs=answer_gap)
+    folder = run_session(s, room, TimelinePlayer(timeline), ConsoleView(live=False), first_use=False)
     return read_events(folder / "events.jsonl")
 
 
@@ -110,3 +111,33 @@ def test_time_out_mid_dialogue_then_both_resume(tmp_path: Path):
     commands = [e["detail"] for e in events if e["type"] == "note" and e["kind"] == "command"]
     assert commands == ["time_out", "resume", "resume", "stop"]
     assert np.isfinite([e["t"] for e in events]).all()
+
+
+def test_a_partner_who_cuts_in_on_the_other_is_told_by_their_voice(tmp_path: Path):
+    """Sam talks into Alex's breath: no pause ends Alex's piece there, so only Sam's voice (learnt
+    from the first mirror) tells that someone else spoke. Nobody else is taken for the other."""
+    lines = mirrored("Alex", "Sam", "When you are late I feel alone.")
+    lines += [line("Alex", "Yes."),
+              line("Alex", "I need some quiet after work, because my days are long."),
+              line("Sam", "But you never tell me that.", after_cue=False),
+              line("Sam", "Let me see if I got that. You need some quiet after work."),
+              line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines, answer_gap=0.8)
+    said = cues(events)
+    assert said[:6] == ["welcome", "sender_starts", "prompt_mirror", "check", "more", "go_on"]
+    assert said[6] == "prompt_mirror"  # the cut-in did not end Alex's piece
+    notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+    assert [n["detail"] for n in notes] == ["cut_in: Sam cut in on Alex"]
+    piece = [e for e in events if e["type"] == "turn_end" and e["step"] == "share"][-1]
+    assert piece["speaker"] == "Alex" and piece["end"] - 2.5 < notes[0]["t"] <= piece["end"] + 0.5
+
+
+def test_without_the_voice_check_a_cut_in_goes_unnoticed(tmp_path: Path):
+    lines = mirrored("Alex", "Sam", "When you are late I feel alone.")
+    lines += [line("Alex", "Yes."),
+              line("Alex", "I need some quiet after work, because my days are long."),
+              line("Sam", "But you never tell me that.", after_cue=False),
+              line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines, answer_gap=0.8, voice_check=False)
+    assert cues(events)[6] == "prompt_mirror"
+    assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]

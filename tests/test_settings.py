@@ -22,6 +22,8 @@ def test_defaults_then_file_then_flags(tmp_path: Path):
     ("end_silence = 0.01\n", "end_silence must be"),
     ('vad = "magic"\n', "vad must be"),
     ("end_silence = \n", "not valid TOML"),
+    ("voice_margin = 1.5\n", "voice_margin must be"),
+    ('voice_check = "maybe"\n', "should be true or false"),
 ])
 def test_bad_settings_are_refused_clearly(tmp_path: Path, text: str, msg: str):
     cfg = tmp_path / "s.toml"
@@ -34,3 +36,12 @@ def test_same_names_refused():
     with pytest.raises(UserError, match="different names"):
         load_settings(None, {"sender": "Sam"})
     assert Settings().sender != Settings().receiver
+
+
+def test_the_voice_check_is_on_unless_turned_off():
+    from voice_coach.cli import build_parser
+
+    assert Settings().voice_check and Settings().voice_params().margin == Settings().voice_margin
+    for command in ("practice", "demo"):
+        assert build_parser().parse_args([command, "--no-voice-check"]).voice_check is False
+        assert build_parser().parse_args([command]).voice_check is None  # the settings decide

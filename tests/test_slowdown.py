@@ -15,6 +15,7 @@ from voice_coach.slowdown import (
     SpeechStart,
     TurnDone,
     TurnText,
+    VoiceHeard,
 )
 
 
@@ -208,6 +209,33 @@ def test_cutting_in_on_the_other_partner():
     assert notes(out, "interruption")[0].detail == "cut_in: Sam cut in on Alex"
     out, _ = run([INVITE_SHARE, SpeechStart(6.0, "Alex"), Breath(8.0), SpeechStart(8.2, "Alex")])
     assert out == []
+
+
+def test_the_other_voice_heard_in_a_turn_is_a_cut_in():
+    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(8.0), SpeechStart(8.4), Breath(10.0),
+           VoiceHeard(10.0, "Alex", "Sam")]
+    out, coach = run(evs)
+    (note,) = notes(out, "interruption")
+    assert (note.detail, note.t, coach.interruptions) == ("cut_in: Sam cut in on Alex", 10.0, 1)
+    out, _ = run([*evs[:3], VoiceHeard(8.0, "Alex", "Alex")])
+    assert notes(out, "interruption") == []
+
+
+def test_a_cut_in_is_counted_once_per_turn():
+    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(8.0), VoiceHeard(8.0, "Alex", "Sam"),
+           SpeechStart(8.4), Breath(10.0), VoiceHeard(10.0, "Alex", "Sam"),
+           TurnDone(11.0, 1, "Alex", "share"), CueSaid(11.5, 13.0, "prompt_mirror", "mirror"),
+           SpeechStart(14.0), Breath(16.0), VoiceHeard(16.0, "Sam", "Alex")]
+    out, coach = run(evs)
+    assert [n.t for n in notes(out, "interruption")] == [8.0, 16.0]  # the second turn: once more
+
+
+def test_an_early_answer_is_not_also_a_cut_in():
+    """Alex's turn ended; Sam starts before the prompt: that is the interruption, not his voice."""
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStart(12.3),
+           Breath(14.0), VoiceHeard(14.0, "Alex", "Sam")]
+    out, _ = run(evs)
+    assert [n.detail.split(":")[0] for n in notes(out, "interruption")] == ["before_cue"]
 
 
 def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():

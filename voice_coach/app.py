@@ -25,6 +25,7 @@ from .smart_turn import SmartTurn
 from .transcriber import TranscriptionWorker, WhisperTranscriber
 from .view import ConsoleView
 from .voice import Voice
+from .voiceprint import Voiceprints
 
 SAFETY_NOTE = (
     "Voice Coach guides a practice; it is not therapy and not a therapist. The Imago Dialogue is "
@@ -55,6 +56,7 @@ def run_session(
     worker = TranscriptionWorker(WhisperTranscriber(model_dir, settings.threads, settings.language))
     classifier = make_classifier(settings.vad, settings.webrtc_aggressiveness, settings.silero_threshold)
     judge = SmartTurn() if settings.smart_turn else None
+    voices = Voiceprints() if settings.voice_check else None
     log = SessionLog.create(data_dir(settings))
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
@@ -70,7 +72,7 @@ def run_session(
         settings.protocol_params(), first_use=first_use,
     )
     loop = SessionLoop(
-        settings, Ears(source, classifier, judge), Mouth(book, voice, player), worker, protocol,
+        settings, Ears(source, classifier, judge, voices), Mouth(book, voice, player), worker, protocol,
         Records(log, keepsakes), view,
     )
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)

@@ -38,6 +38,8 @@ def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
 def _add_turn_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-smart-turn", dest="smart_turn", action="store_const", const=False,
                    help="end every turn after the plain end silence, without judging the pause")
+    p.add_argument("--no-voice-check", dest="voice_check", action="store_const", const=False,
+                   help="do not tell the partners' voices apart (cutting in then goes unnoticed)")
 
 
 def _add_privacy_flags(p: argparse.ArgumentParser) -> None:

@@ -40,9 +40,14 @@ from .transcriber import TranscriptionWorker
 from .turns import EndOfTurnCheck, TurnDetector, TurnEvent
 from .view import ConsoleView
 from .voice import Voice
+from .voiceprint import VoiceEncoder
+from .whose_voice import WhoseVoice
 
 # Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
 SHORT_REPLY_SECS = 3.0
+# A voiceprint from the last seconds of a stretch of speech: enough to know a voice, and its cost
+# (~30 ms a second of speech) stays small however long the partner talked without a breath.
+VOICE_SECS = 3.0
 
 
 class AudioHistory:
@@ -82,11 +87,12 @@ class _Cue:
 class Ears:
     """How the coach hears: the source, the speech classifier that listens to it, and the judge
     (Smart Turn) that tells a finished thought from a search for words; without one, every pause
-    waits the full end silence."""
+    waits the full end silence. The voice encoder tells one partner's voice from the other's."""
 
     source: AudioSource
     classifier: FrameClassifier
     judge: TurnJudge | None = None
+    voices: VoiceEncoder | None = None  # tells the partners apart; without it no cut-in is noticed
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,9 @@ class SessionLoop:
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
         self.slowdown = sd.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
+        self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
+        self._turn_now: int | None = None  # the turn the current speech belongs to
+        self._speech_since: float | None = None  # start of the current stretch of speech
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -151,6 +160,10 @@ class SessionLoop:
             hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
             self._slow_down(self.slowdown.feed(hint), end)
             self._on_turn_events(self.detector.on_speech(change))
+            if isinstance(change, SpeechStarted):
+                self._speech_since = change.t
+            else:
+                self._whose_voice(change.t)
         if not self.ears.source.realtime:
             self._await_words()
         self._on_turn_events(self.detector.tick(end))
@@ -168,6 +181,7 @@ class SessionLoop:
                 self._cancel_held_prompt(ev.t)
                 who = self.protocol.speaker
                 self._speakers[ev.turn] = who
+                self._turn_now = ev.turn
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
                 # What is spoken at length goes on after a sentence ("Let me see if I got that. ..."):
@@ -184,6 +198,21 @@ class SessionLoop:
                     self.detector.on_judgement(ev.turn, ev.speech_end, p)
             elif isinstance(ev, TurnEnded):
                 self._on_turn_ended(ev)
+
+    def _whose_voice(self, stop: float) -> None:
+        """At each breath: was that the partner whose turn it is? ~30-90 ms, once per stretch of
+        speech, like Smart Turn's judgement (the audio queue absorbs it)."""
+        start, self._speech_since = self._speech_since, None
+        expected = self._speakers.get(self._turn_now) if self._turn_now is not None else None
+        if self.ears.voices is None or start is None or expected is None:
+            return
+        secs = stop - start
+        if secs < self.voices.p.min_secs:
+            return
+        vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
+        heard = self.voices.heard(expected, vector, secs)
+        if heard is not None:
+            self._slow_down(self.slowdown.feed(sd.VoiceHeard(stop, expected, heard)), self.t)
 
     def _on_turn_ended(self, ev: TurnEnded) -> None:
         who = self._speakers.get(ev.turn)

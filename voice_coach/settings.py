@@ -19,6 +19,7 @@ from .protocol import ProtocolParams
 from .slowdown import SlowdownParams
 from .speech_gate import GateParams
 from .turns import TurnParams
+from .whose_voice import VoiceParams
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class Settings:
     pace_wpm: float = 200.0  # words per minute of speech above which "let's slow down a little"
     pace_interval: float = 180.0  # at most one pace reminder in this many seconds
     interruptions: int = 3  # interruptions before "one at a time"
+    # Tell the partners' voices apart to notice one cutting in on the other (whose_voice.py); the
+    # voiceprints stay in memory, never on disk.
+    voice_check: bool = True
+    voice_margin: float = 0.1  # how much more like the other's voice (docs/benchmarks.md, "Whose voice")
     # Seconds from the sender's last word to the mirror prompt: half a breath more than the end
     # silence, so the receiver is not rushed; 0 lets the end silence alone decide.
     min_breath: float = 1.5
@@ -90,6 +95,9 @@ class Settings:
             long_piece=self.long_piece, pace_wpm=self.pace_wpm, pace_interval=self.pace_interval,
             interruptions=self.interruptions, min_breath=self.min_breath,
         )
+
+    def voice_params(self) -> VoiceParams:
+        return VoiceParams(margin=self.voice_margin)
 
     def cue_fields(self) -> dict[str, str]:
         """Names in the cue wording besides the partners'."""
@@ -173,6 +181,8 @@ def _validate(s: Settings) -> None:
         raise UserError(f"silero_threshold must be between 0 and 1, not {s.silero_threshold}")
     if not 0 <= s.unfinished_below <= s.complete_above <= 1:
         raise UserError("need 0 <= unfinished_below <= complete_above <= 1")
+    if not 0 < s.voice_margin < 1:
+        raise UserError(f"voice_margin must be between 0 and 1, not {s.voice_margin}")
     if s.sender.strip() == "" or s.receiver.strip() == "":
         raise UserError("partners need names")
     if s.sender == s.receiver:

@@ -85,6 +85,16 @@ class TurnText:
 
 
 @dataclass(frozen=True)
+class VoiceHeard:
+    """The speech that stopped at `t` sounded like `heard`, in a turn the protocol gave `expected`
+    (whose_voice.py): another voice than the expected one cut in."""
+
+    t: float
+    expected: str
+    heard: str
+
+
+@dataclass(frozen=True)
 class CueSaid:
     """The coach speaks cue `key` over [t, end); `step` is what it invites next (share, mirror...)."""
 
@@ -94,7 +104,7 @@ class CueSaid:
     step: str | None = None
 
 
-Event = SpeechStart | Breath | TurnDone | TurnText | CueSaid
+Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | CueSaid
 
 
 # --- decisions out -----------------------------------------------------------------------------
@@ -130,6 +140,7 @@ class _Turn:
     speech_since: float | None = None  # set while speech is on
     last_stop: float | None = None
     long_said: bool = False
+    interrupted: bool = False  # an interruption is logged once per turn
 
 
 class Slowdown:
@@ -156,6 +167,8 @@ class Slowdown:
             return self._on_turn_done(ev)
         if isinstance(ev, TurnText):
             return self._on_text(ev.turn, ev.text, ev.t)
+        if isinstance(ev, VoiceHeard):
+            return self._on_voice(ev)
         self._cues.append((ev.t, ev.end))
         if ev.key not in REMINDERS:
             self._cue_owed = False
@@ -192,7 +205,17 @@ class Slowdown:
                 gap = ev.t - self._last_end
                 out.append(Note("breath", f"{gap:.2f} s after the last turn", ev.t, value=round(gap, 3)))
         turn.speech_since = ev.t
+        turn.interrupted |= any(isinstance(d, Note) and d.kind == "interruption" for d in out)
         return out
+
+    def _on_voice(self, ev: VoiceHeard) -> list[Decision]:
+        """Heard only once the speech has stopped: one partner cut in during the other's turn,
+        in a pause of theirs or over them. Once per turn, and not again for an early answer."""
+        turn = self._turn
+        if ev.heard == ev.expected or turn is None or turn.interrupted:
+            return []
+        turn.interrupted = True
+        return [self._interruption("cut_in", f"{ev.heard} cut in on {ev.expected}", ev.t)]
 
     def _interruption(self, kind: str, detail: str, t: float) -> Note:
         self.interruptions += 1
