@@ -95,21 +95,18 @@ def main() -> None:
         false_alarm = judged_same = found = judged_other = 0
         for a, b in itertools.permutations(couples, 2):
             for enrol in range(3):
-                w = WhoseVoice((a, b), replace(params, min_secs=0.0))
-                w._learn(b, prints[(b, enrol, None, "clean")])
+                w = WhoseVoice((a, b), params)
+                w.learn(b, prints[(b, enrol, None, "clean")])
                 if both:
-                    w._learn(a, prints[(a, enrol, None, "clean")])
+                    w.learn(a, prints[(a, enrol, None, "clean")])
                 for i in range(len(talk[a])):
                     if i != enrol or not both:
-                        probe = WhoseVoice((a, b), w.p)
-                        probe._heard = {k: list(v) for k, v in w._heard.items()}
-                        false_alarm += probe.heard(a, prints[(a, i, secs, room)], 9.0) == b
+                        false_alarm += w.judge(a, prints[(a, i, secs, room)]) == b
                         judged_same += 1
-                for who, i in [(b, i) for i in range(len(talk[b])) if i != enrol]:
-                    probe = WhoseVoice((a, b), w.p)
-                    probe._heard = {k: list(v) for k, v in w._heard.items()}
-                    found += probe.heard(a, prints[(who, i, secs, room)], 9.0) == b
-                    judged_other += 1
+                for i in range(len(talk[b])):
+                    if i != enrol:
+                        found += w.judge(a, prints[(b, i, secs, room)]) == b
+                        judged_other += 1
         return false_alarm, judged_same, found, judged_other
 
     default = VoiceParams()

@@ -46,7 +46,7 @@ from .whose_voice import WhoseVoice
 # Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
 SHORT_REPLY_SECS = 3.0
 # A voiceprint from the last seconds of a stretch of speech: enough to know a voice, and its cost
-# (~30 ms a second of speech) stays small however long the partner talked without a breath.
+# (~45 ms of one core a second of speech) stays small however long the partner talked without a breath.
 VOICE_SECS = 3.0
 
 
@@ -200,8 +200,8 @@ class SessionLoop:
                 self._on_turn_ended(ev)
 
     def _whose_voice(self, stop: float) -> None:
-        """At each breath: was that the partner whose turn it is? ~30-90 ms, once per stretch of
-        speech, like Smart Turn's judgement (the audio queue absorbs it)."""
+        """At each breath: was that the partner whose turn it is? Up to ~130 ms, once per stretch
+        of speech, like Smart Turn's judgement (the audio queue absorbs it)."""
         start, self._speech_since = self._speech_since, None
         expected = self._speakers.get(self._turn_now) if self._turn_now is not None else None
         if self.ears.voices is None or start is None or expected is None:

@@ -147,10 +147,9 @@ class Voiceprints:
     def _encode(self, mels: np.ndarray) -> np.ndarray:
         """(batch, 160, 40) mels to (batch, 256) unit voiceprints: PyTorch's LSTM, gates i f g o."""
         x = mels
-        h = np.zeros((len(mels), 256), np.float32)
         for w_in, w_hidden, bias in self._layers:
             gates_in = x @ w_in + bias
-            h = np.zeros_like(h)
+            h = np.zeros((len(mels), 256), np.float32)
             c = np.zeros_like(h)
             out = np.empty((*x.shape[:2], 256), np.float32)
             for t in range(x.shape[1]):

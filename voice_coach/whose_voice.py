@@ -5,8 +5,8 @@ Each partner's voice is learnt during the session from the speech the protocol g
 is enrolled beforehand, nothing is kept afterwards). A stretch of speech counts as the other
 partner only when it is clearly more like the other's voice than the expected one's (or, before
 the expected partner has been heard, very like the other's): a missed cut-in costs little, a
-false one makes the coach scold someone for nothing. So nothing is judged before both have
-spoken, and the first stretch the protocol gives a partner is taken as theirs.
+false one makes the coach scold someone for nothing. So the first stretch the protocol gives a
+partner is taken as theirs unless it is very like the other's voice.
 
 Pure: voiceprints (unit vectors, see voiceprint.py) in, names out; no model, no clock. The
 thresholds come from scripts/bench_voices.py (docs/benchmarks.md, "Whose voice").
@@ -45,22 +45,25 @@ class WhoseVoice:
         return float(vector @ mean / (np.linalg.norm(mean) + 1e-9))
 
     def heard(self, expected: str, vector: np.ndarray, secs: float) -> str | None:
-        """Who spoke this stretch of `secs` seconds, which the protocol gave to `expected`:
-        `expected`, the other partner, or None when too short to tell."""
+        """Who spoke this stretch of `secs` seconds, which the protocol gave to `expected`
+        (`expected`, the other partner, or None when too short to tell); their voice learns it."""
         if expected not in self._heard or secs < self.p.min_secs:
             return None
+        who = self.judge(expected, vector)
+        self.learn(who, vector)
+        return who
+
+    def judge(self, expected: str, vector: np.ndarray) -> str:
+        """Whose voice `vector` is, the protocol expecting `expected`, from what is known so far."""
         other = self.partners[1] if expected == self.partners[0] else self.partners[0]
         mine, theirs = self.likeness(expected, vector), self.likeness(other, vector)
         if mine is None:
-            who = other if theirs is not None and theirs >= self.p.same_above else expected
-        elif theirs is None:
-            who = expected
-        else:
-            who = other if theirs - mine >= self.p.margin else expected
-        self._learn(who, vector)
-        return who
+            return other if theirs is not None and theirs >= self.p.same_above else expected
+        if theirs is None:
+            return expected
+        return other if theirs - mine >= self.p.margin else expected
 
-    def _learn(self, name: str, vector: np.ndarray) -> None:
+    def learn(self, name: str, vector: np.ndarray) -> None:
         heard = self._heard[name]
         heard.append(vector)
         del heard[: -self.p.remember]
