@@ -31,7 +31,8 @@ def _story(events: list[dict]) -> str:
 
 def run_live(lines: list[tuple[Path, str | float]], args: list[str], data: Path) -> LiveRun:
     """Each line waits for the coach to speak and fall quiet ("cue"), or starts a number of
-    seconds after the previous line; partners fall silent when the coach talks over them."""
+    seconds after the previous line, or ("over") a second after the coach starts its next cue, and
+    talks over it; otherwise partners fall silent when the coach talks over them."""
     with VirtualRoom() as room:
         app = subprocess.Popen(
             [sys.executable, "-m", "voice_coach", "practice", "--data-dir", str(data), *args],
@@ -39,13 +40,16 @@ def run_live(lines: list[tuple[Path, str | float]], args: list[str], data: Path)
         )
         since, stalled = 0.0, None
         for i, (wav, how) in enumerate(lines):
-            if how == "cue":
-                if not room.wait_for_coach(since, timeout=40):
+            if how in ("cue", "over"):
+                started = room.wait_for_coach_to_start if how == "over" else room.wait_for_coach
+                if not started(since, timeout=40):
                     stalled = f"the coach said nothing after line {i - 1}"
                     break
+                if how == "over":
+                    time.sleep(1.0)
             else:
                 time.sleep(float(how))
-            room.play(wav, yield_to_coach=True)
+            room.play(wav, yield_to_coach=how != "over")
             since = room.now()
         try:
             _, err = app.communicate(timeout=5 if stalled else 60)

@@ -20,8 +20,8 @@ from voice_coach.voice import Voice
 VOICES = {"Alex": "gmw/en-gb-x-rp", "Sam": "gmw/en+f4"}
 
 
-def line(who: str, text: str, after_cue: bool = True) -> Line:
-    return Line(who, text, Voice(VOICES[who], 150).render(text), after_cue)
+def line(who: str, text: str, after_cue: bool = True, over_cue: float | None = None) -> Line:
+    return Line(who, text, Voice(VOICES[who], 150).render(text), after_cue, over_cue)
 
 
 def run(tmp: Path, exercise: str, lines: list[Line], answer_gap: float = 1.6, **settings) -> list[dict]:
@@ -140,4 +140,25 @@ def test_without_the_voice_check_a_cut_in_goes_unnoticed(tmp_path: Path):
               line("Alex", "Stop session.")]
     events = run(tmp_path, "mirroring", lines, answer_gap=0.8, voice_check=False)
     assert cues(events)[6] == "prompt_mirror"
+    assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+
+
+TALKED_OVER = [line("Alex", "When you are late I feel alone."),
+               # Sam starts mirroring a second into the coach's prompt to mirror, and goes on after it
+               line("Sam", "Let me see if I got that. When you are late, you feel alone, and you miss me.",
+                    over_cue=1.0),
+               line("Alex", "Yes."), line("Alex", "Stop session.")]
+
+
+def test_a_partner_who_talks_over_the_coach_is_logged_once(tmp_path: Path):
+    events = run(tmp_path, "mirroring", TALKED_OVER)
+    prompt = next(e for e in events if e["type"] == "cue" and e["key"] == "prompt_mirror")
+    notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+    assert [n["detail"] for n in notes] == ["over_coach: spoke while the coach spoke"]
+    assert prompt["t"] + 0.9 <= notes[0]["t"] <= prompt["t"] + 1.5  # where Sam began
+    assert cues(events)[:4] == ["welcome", "sender_starts", "prompt_mirror", "check"]  # the dialogue goes on
+
+
+def test_without_the_over_coach_check_talking_over_goes_unnoticed(tmp_path: Path):
+    events = run(tmp_path, "mirroring", TALKED_OVER, over_coach_check=False)
     assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]

@@ -82,3 +82,9 @@ def test_transcripts_match_the_references(live):
     total = sum(r * len(ref.split()) for r, ref in zip(rates, refs, strict=True)) / sum(len(r.split()) for r in refs)
     print(f"live-room word error rate: {total:.3f} per line {[round(r, 2) for r in rates]}")
     assert total <= 0.15, list(zip(refs, texts, strict=True))
+
+
+def test_nobody_is_taken_for_interrupting_while_the_coach_s_voice_leaks_back(live):
+    """Every partner waits for the cue: the coach's own echo, heard under each cue, is never taken
+    for a partner talking over it, and no voice is taken for the other's."""
+    assert [e["detail"] for e in live["events"] if e["type"] == "note" and e["kind"] == "interruption"] == []

@@ -1,6 +1,6 @@
 """The slow-down, live in the virtual room: a sender who talks past the limit is stopped at a
-breath, never over their words; a receiver who starts before the mirror prompt is logged as an
-interruption and not talked over."""
+breath, never over their words; a receiver who mirrors over the coach's prompt, and one who starts
+before the prompt, are logged as interruptions, and neither is talked over."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from virtual_room import available, segments
 
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
-# (who, parts, how): "cue" waits for the coach; a number starts that many seconds after the
-# previous line ended, whatever the coach does.
+# (who, parts, how): "cue" waits for the coach; "over" talks over the coach's next cue; a number
+# starts that many seconds after the previous line ended, whatever the coach does.
 SCRIPT = [
     ("Alex", [(ALEX, "Yes, we agree.")], "cue"),
     ("Alex", [H + "spk1_snt1.wav", H + "spk1_snt2.wav", H + "spk1_snt3.wav", H + "spk1_snt4.wav"], "cue"),
-    ("Sam", [H + "spk2_snt1.wav"], "cue"),
+    ("Sam", [H + "spk2_snt1.wav", H + "spk2_snt2.wav"], "over"),  # mirrors from 1 s into the prompt
     ("Alex", [(ALEX, "Yes, you got it.")], "cue"),
     ("Alex", [(ALEX, "No, that's all.")], "cue"),
     ("Sam", [H + "spk2_snt4.wav"], "cue"),
@@ -49,15 +49,20 @@ def test_a_long_piece_is_stopped_at_a_breath_never_over_speech(live):
     assert keys.count("pause_for_mirror") == 1
     assert keys.index("pause_for_mirror") == keys.index("prompt_mirror") - 1
     assert any(e["type"] == "note" and e["kind"] == "long_piece" for e in events)
-    partners = segments(live["rec"][:, 0])
-    for c in segments(live["rec"][:, 1]):
+    partners, coach = segments(live["rec"][:, 0]), segments(live["rec"][:, 1])
+    # Where the coach begins to speak (a cue's own pauses are shorter): Sam, talking over the
+    # prompt, hears the rest of it, but the coach never starts over anyone.
+    starts = [c for i, c in enumerate(coach) if i == 0 or c.start - coach[i - 1].end > 0.5]
+    for c in starts:
         assert not any(p.start < c.start < p.end for p in partners), f"coach spoke over a partner at {c.start:.2f}"
 
 
-def test_a_receiver_who_starts_before_the_prompt_is_logged_and_not_talked_over(live):
+def test_talking_over_the_coach_and_starting_before_the_prompt_are_logged_and_not_talked_over(live):
     events = live["events"]
-    notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
-    assert len(notes) == 1 and notes[0]["detail"].startswith("before_cue")
+    notes = sorted((e for e in events if e["type"] == "note" and e["kind"] == "interruption"), key=lambda e: e["t"])
+    assert [n["detail"].split(":")[0] for n in notes] == ["over_coach", "before_cue"]
+    cue = next(e for e in events if e["type"] == "cue" and e["t"] < notes[0]["t"] < e["end"])
+    assert cue["key"] == "prompt_mirror" and notes[0]["t"] - cue["t"] < 2.0
     cancelled = [e for e in events if e["type"] == "cue_cancelled"]
     assert [e["key"] for e in cancelled] == ["prompt_mirror"]
     keys = [e["key"] for e in events if e["type"] == "cue"]

@@ -45,3 +45,13 @@ def test_the_voice_check_is_on_unless_turned_off():
     for command in ("practice", "demo"):
         assert build_parser().parse_args([command, "--no-voice-check"]).voice_check is False
         assert build_parser().parse_args([command]).voice_check is None  # the settings decide
+
+
+def test_the_over_coach_check_is_on_unless_turned_off_and_waits_out_the_echo_tail():
+    from voice_coach.cli import build_parser
+
+    assert Settings().over_coach_check
+    assert Settings(echo_tail=0.7).over_coach_params().tail == 0.7
+    for command in ("practice", "demo"):
+        assert build_parser().parse_args([command, "--no-over-coach-check"]).over_coach_check is False
+        assert build_parser().parse_args([command]).over_coach_check is None

@@ -9,6 +9,7 @@ from voice_coach.slowdown import (
     Breath,
     Cue,
     CueSaid,
+    HeardOverCoach,
     Note,
     Slowdown,
     SlowdownParams,
@@ -179,9 +180,9 @@ def test_pace_is_judged_for_pieces_only():
 
 
 def test_speaking_over_the_coach_is_an_interruption():
-    out, coach = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStart(12.0)])
+    out, coach = run([CueSaid(10.0, 14.0, "check", "check"), HeardOverCoach(12.0)])
     (note,) = notes(out, "interruption")
-    assert note.detail.startswith("over_coach") and coach.interruptions == 1
+    assert (note.detail, note.t, coach.interruptions) == ("over_coach: spoke while the coach spoke", 12.0, 1)
 
 
 def test_speaking_as_the_coach_ends_is_not():
@@ -244,7 +245,8 @@ def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():
     t = 0.0
     for n in range(1, 5):
         said += cues(coach.feed(CueSaid(t, t + 3.0, "check", "check")))
-        said += cues(coach.feed(SpeechStart(t + 1.0)))  # over the coach
+        said += cues(coach.feed(HeardOverCoach(t + 1.0)))  # over the coach, told after the cue
+        said += cues(coach.feed(SpeechStart(t + 3.4)))
         said += cues(coach.feed(Breath(t + 4.0)))
         said += cues(coach.feed(TurnDone(t + 5.0, n, "Alex", "check")))
         t += 10.0

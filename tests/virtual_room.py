@@ -137,6 +137,15 @@ class VirtualRoom:
             time.sleep(0.02)
         assert proc.returncode == 0, "paplay failed"
 
+    def wait_for_coach_to_start(self, since: float, timeout: float = 30.0) -> bool:
+        """Wait until the coach starts speaking after `since`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(s.start >= since for s in segments(self.recording()[:, 1])):
+                return True
+            time.sleep(0.02)
+        return False
+
     def wait_for_coach(self, since: float, quiet: float = 0.8, timeout: float = 30.0) -> bool:
         """Wait until the coach has spoken after `since` and then been quiet for `quiet` s."""
         deadline = time.monotonic() + timeout

@@ -34,6 +34,7 @@ class Line:
     text: str
     audio: np.ndarray
     after_cue: bool = True  # False: spoken right after the previous line, without a cue
+    over_cue: float | None = None  # seconds into the next cue: talking over the coach
 
 
 def demo_script_path(exercise: str) -> Path:
@@ -86,7 +87,11 @@ class ScriptedRoom:
         while not self._stopped:
             t = n * FRAME_SECS
             if current is None and i < len(self._lines):
-                if self._lines[i].after_cue:
+                over = self._lines[i].over_cue
+                if over is not None:
+                    cues = [at for at, _ in self._timeline.coach_clips if at >= line_end]
+                    ready = bool(cues) and t >= cues[0] + over
+                elif self._lines[i].after_cue:
                     done = self._coach_done_after(line_end)
                     ready = done is not None and t >= done + self._gap
                 else:

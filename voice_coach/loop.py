@@ -29,6 +29,7 @@ from .events import (
 from .fidelity import feedback_line
 from .keepsakes import Keepsakes
 from .mirror_watch import MirrorWatch
+from .over_coach import OverCoach
 from .phrasebook import Phrasebook
 from .player import Player
 from .protocol import SPOKEN_AT_LENGTH, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
@@ -137,6 +138,7 @@ class SessionLoop:
         self.slowdown = sd.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
         self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
+        self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self._turn_now: int | None = None  # the turn the current speech belongs to
         self._speech_since: float | None = None  # start of the current stretch of speech
 
@@ -155,6 +157,9 @@ class SessionLoop:
         self.history.append(frame)
         self._collect_transcripts(wait=False)
         voiced = not self._is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
+        if self.over_coach is not None:
+            for at in self.over_coach.hear(frame.t, frame.pcm, voiced):
+                self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at)), end)
         change = self.gate.push(frame.t, voiced)
         if change is not None:
             hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
@@ -328,6 +333,8 @@ class SessionLoop:
             cue = self._scheduled.popleft()
             self.mouth.player.play(cue.audio, cue.start)
             self._deaf.append((cue.start, cue.end + self.s.echo_tail))
+            if self.over_coach is not None:
+                self.over_coach.expect(cue.start, cue.end, cue.audio)
             self._cues_playing.append((cue.end, cue.key))
             self.slowdown.feed(sd.CueSaid(cue.start, cue.end, cue.key, cue.step))
             self.log.write("cue", cue.start, key=cue.key, text=cue.text, end=round(cue.end, 3), step=cue.step)

@@ -15,6 +15,7 @@ else:  # pragma: no cover
 
 from .errors import UserError
 from .exercises import EXERCISES
+from .over_coach import OverCoachParams
 from .protocol import ProtocolParams
 from .slowdown import SlowdownParams
 from .speech_gate import GateParams
@@ -40,6 +41,9 @@ class Settings:
     # voiceprints stay in memory, never on disk.
     voice_check: bool = True
     voice_margin: float = 0.1  # how much more like the other's voice (docs/benchmarks.md, "Whose voice")
+    # Notice a partner talking over the coach's cues, from what the microphone hears beyond the
+    # cue's own echo (over_coach.py; docs/benchmarks.md, "Talking over the coach").
+    over_coach_check: bool = True
     # Seconds from the sender's last word to the mirror prompt: half a breath more than the end
     # silence, so the receiver is not rushed; 0 lets the end silence alone decide.
     min_breath: float = 1.5
@@ -95,6 +99,9 @@ class Settings:
             long_piece=self.long_piece, pace_wpm=self.pace_wpm, pace_interval=self.pace_interval,
             interruptions=self.interruptions, min_breath=self.min_breath,
         )
+
+    def over_coach_params(self) -> OverCoachParams:
+        return OverCoachParams(tail=self.echo_tail)
 
     def voice_params(self) -> VoiceParams:
         return VoiceParams(margin=self.voice_margin)

@@ -95,6 +95,14 @@ class VoiceHeard:
 
 
 @dataclass(frozen=True)
+class HeardOverCoach:
+    """Someone spoke over the coach's cue from `t` (over_coach.py), told once the cue is over:
+    while the coach speaks the loop reports no speech start, only this."""
+
+    t: float
+
+
+@dataclass(frozen=True)
 class CueSaid:
     """The coach speaks cue `key` over [t, end); `step` is what it invites next (share, mirror...)."""
 
@@ -104,7 +112,7 @@ class CueSaid:
     step: str | None = None
 
 
-Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | CueSaid
+Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid
 
 
 # --- decisions out -----------------------------------------------------------------------------
@@ -169,6 +177,8 @@ class Slowdown:
             return self._on_text(ev.turn, ev.text, ev.t)
         if isinstance(ev, VoiceHeard):
             return self._on_voice(ev)
+        if isinstance(ev, HeardOverCoach):
+            return [self._interruption("over_coach", "spoke while the coach spoke", ev.t)]
         self._cues.append((ev.t, ev.end))
         if ev.key not in REMINDERS:
             self._cue_owed = False
@@ -193,9 +203,7 @@ class Slowdown:
         turn = self._turn
         if turn is not None and turn.speech_since is not None:
             return out  # already speaking
-        if self._coach_speaking(ev.t):
-            out.append(self._interruption("over_coach", "spoke while the coach spoke", ev.t))
-        elif turn is None and (self._cue_owed or any(ev.t < start for start, _ in self._cues)):
+        if turn is None and (self._cue_owed or any(ev.t < start for start, _ in self._cues)):
             out.append(self._interruption("before_cue", "answered before the cue", ev.t))
         elif turn is not None and ev.speaker and turn.speaker and ev.speaker != turn.speaker:
             out.append(self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t))
