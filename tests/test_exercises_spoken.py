@@ -145,8 +145,8 @@ def test_without_the_voice_check_a_cut_in_goes_unnoticed(tmp_path: Path):
 
 TALKED_OVER = [line("Alex", "When you are late I feel alone."),
                # Sam starts mirroring a second into the coach's prompt to mirror, and goes on after it
-               line("Sam", "Let me see if I got that. When you are late, you feel alone, and you miss me.",
-                    over_cue=1.0),
+               line("Sam", "Let me see if I got that. When you are late, you feel alone, and you miss me, "
+                           "and you would like me to call you when I know that I will be late.", over_cue=1.0),
                line("Alex", "Yes."), line("Alex", "Stop session.")]
 
 
@@ -154,9 +154,24 @@ def test_a_partner_who_talks_over_the_coach_is_logged_once(tmp_path: Path):
     events = run(tmp_path, "mirroring", TALKED_OVER)
     prompt = next(e for e in events if e["type"] == "cue" and e["key"] == "prompt_mirror")
     notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
-    assert [n["detail"] for n in notes] == ["over_coach: spoke while the coach spoke"]
+    assert [n["detail"] for n in notes] == ["over_coach: Sam spoke while the coach spoke"]
     assert prompt["t"] + 0.9 <= notes[0]["t"] <= prompt["t"] + 1.5  # where Sam began
     assert cues(events)[:4] == ["welcome", "sender_starts", "prompt_mirror", "check"]  # the dialogue goes on
+
+
+def test_a_sender_who_goes_on_over_the_prompt_was_cut_off_by_the_coach_not_interrupting(tmp_path: Path):
+    """Alex was not done when the coach asked Sam to mirror: his voice, going on over the prompt,
+    tells the coach it answered too soon. Nobody is told off."""
+    lines = [line("Alex", "When you are late I feel alone."),
+             line("Alex", "And then I start to worry that something has happened to you on the way home, "
+                          "and I cannot think of anything else until I hear your key in the door.", over_cue=1.0),
+             line("Alex", "Yes."), line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines)
+    prompt = next(e for e in events if e["type"] == "cue" and e["key"] == "prompt_mirror")
+    cut = [e for e in events if e["type"] == "note" and e["kind"] == "cut_off"]
+    assert [c["detail"] for c in cut] == ["Alex went on as the coach answered"]
+    assert prompt["t"] + 0.9 <= cut[0]["t"] <= prompt["t"] + 1.5
+    assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
 
 
 def test_without_the_over_coach_check_talking_over_goes_unnoticed(tmp_path: Path):

@@ -104,6 +104,15 @@ def test_interruptions_are_told_in_plain_words(tmp_path: Path):
     assert "There were 2 interruptions. It happens to everyone" in text
 
 
+def test_the_coach_answering_too_soon_is_shown_and_not_counted_against_the_couple(tmp_path: Path):
+    log = write_session(tmp_path, dt.datetime(2026, 10, 5, 20, 0), interruptions=1)
+    with log.open("a") as f:
+        f.write('{"type": "note", "t": 30.0, "kind": "cut_off", "detail": "Alex went on as the coach answered"}\n')
+    text = _visible_text(report.build_report(tmp_path, "2026-10-05_20-00-00"))
+    assert "The coach answered too soon" in text and "Alex went on as the coach answered" in text
+    assert "There was 1 interruption." in text
+
+
 def test_report_copes_with_logs_without_words_and_cut_off_logs(tmp_path: Path):
     day = dt.datetime(2026, 10, 5, 20, 0)
     write_session(tmp_path, day, text=False, ended=None)

@@ -185,6 +185,27 @@ def test_speaking_over_the_coach_is_an_interruption():
     assert (note.detail, note.t, coach.interruptions) == ("over_coach: spoke while the coach spoke", 12.0, 1)
 
 
+def test_over_the_coach_names_who_when_their_voice_was_told():
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(17.4), Breath(19.0),
+           HeardOverCoach(14.5, "Sam"), VoiceHeard(19.0, "Sam", "Sam")]
+    out, coach = run(evs)
+    assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
+    assert coach.interruptions == 1
+
+
+def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interruption():
+    """Alex was not done: the coach's prompt came too soon. Neither his going on over it nor his
+    voice in what the protocol took for Sam's mirror is held against anyone."""
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(17.4), Breath(19.0),
+           HeardOverCoach(14.5, "Alex"), VoiceHeard(19.0, "Sam", "Alex")]
+    out, coach = run(evs)
+    assert notes(out, "interruption") == [] and coach.interruptions == 0
+    (cut,) = notes(out, "cut_off")
+    assert (cut.detail, cut.t) == ("Alex went on as the coach answered", 14.5)
+
+
 def test_speaking_as_the_coach_ends_is_not():
     out, _ = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStart(14.0)])
     assert notes(out, "interruption") == []

@@ -49,6 +49,9 @@ SHORT_REPLY_SECS = 3.0
 # A voiceprint from the last seconds of a stretch of speech: enough to know a voice, and its cost
 # (~45 ms of one core a second of speech) stays small however long the partner talked without a breath.
 VOICE_SECS = 3.0
+# A partner who talked over the coach and goes on after the cue is speaking again within this long
+# of the verdict (the gate's start); their voice, at the first breath long enough to tell, says who.
+OVER_COACH_WAIT = 0.5
 
 
 class AudioHistory:
@@ -141,6 +144,9 @@ class SessionLoop:
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self._turn_now: int | None = None  # the turn the current speech belongs to
         self._speech_since: float | None = None  # start of the current stretch of speech
+        # A talk-over of the coach (when), waiting to be told with the voice that goes on after the
+        # cue, and until when someone must have started speaking for that.
+        self._over_coach: tuple[float, float] | None = None
 
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
@@ -159,8 +165,17 @@ class SessionLoop:
         voiced = not self._is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         if self.over_coach is not None:
             for at in self.over_coach.hear(frame.t, frame.pcm, voiced):
-                self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at)), end)
+                if self.ears.voices is None:
+                    self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at)), end)
+                else:
+                    self._told_over_coach(None)  # an earlier one still unnamed (cues back to back)
+                    self._over_coach = (at, end + OVER_COACH_WAIT)
         change = self.gate.push(frame.t, voiced)
+        if self._over_coach is not None:
+            if self.gate.speaking:  # someone went on after the cue: told at a breath, by voice
+                self._over_coach = (self._over_coach[0], float("inf"))
+            elif end >= self._over_coach[1]:  # nobody went on: who it was stays unknown
+                self._told_over_coach(None)
         if change is not None:
             hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
             self._slow_down(self.slowdown.feed(hint), end)
@@ -206,20 +221,29 @@ class SessionLoop:
 
     def _whose_voice(self, stop: float) -> None:
         """At each breath: was that the partner whose turn it is? Up to ~130 ms, once per stretch
-        of speech, like Smart Turn's judgement (the audio queue absorbs it)."""
+        of speech, like Smart Turn's judgement (the audio queue absorbs it). A talk-over of the
+        coach that this speech went on from is told with the voice."""
+        heard = expected = None
         start, self._speech_since = self._speech_since, None
-        expected = self._speakers.get(self._turn_now) if self._turn_now is not None else None
-        if self.ears.voices is None or start is None or expected is None:
-            return
-        secs = stop - start
-        if secs < self.voices.p.min_secs:
-            return
-        vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
-        heard = self.voices.heard(expected, vector, secs)
-        if heard is not None:
+        if self._turn_now is not None:
+            expected = self._speakers.get(self._turn_now)
+        if self.ears.voices is not None and start is not None and expected is not None:
+            secs = stop - start
+            if secs >= self.voices.p.min_secs:
+                vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
+                heard = self.voices.heard(expected, vector, secs)
+        if self._over_coach is not None and heard is not None:
+            self._told_over_coach(heard)
+        if heard is not None and expected is not None:
             self._slow_down(self.slowdown.feed(sd.VoiceHeard(stop, expected, heard)), self.t)
 
+    def _told_over_coach(self, who: str | None) -> None:
+        if self._over_coach is not None:
+            at, self._over_coach = self._over_coach[0], None
+            self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at, who)), self.t)
+
     def _on_turn_ended(self, ev: TurnEnded) -> None:
+        self._told_over_coach(None)  # a turn too short to tell the voice
         who = self._speakers.get(ev.turn)
         self._steps[ev.turn] = step = self.protocol.step.value
         self.log.write(

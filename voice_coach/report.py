@@ -58,6 +58,7 @@ ANSWER_WORDS = {
 }
 MARK_WORDS = {
     "interruption": "An interruption",
+    "cut_off": "The coach answered too soon",
     "pace": "The coach noticed the pace",
     "command": "A spoken command",
 }

@@ -97,9 +97,11 @@ class VoiceHeard:
 @dataclass(frozen=True)
 class HeardOverCoach:
     """Someone spoke over the coach's cue from `t` (over_coach.py), told once the cue is over:
-    while the coach speaks the loop reports no speech start, only this."""
+    while the coach speaks the loop reports no speech start, only this. `who`, when the voice that
+    went on after the cue could be told."""
 
     t: float
+    who: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Note:
-    """For the log: kind is interruption, pace, breath or long_piece; `value` is its number."""
+    """For the log: kind is interruption, cut_off, pace, breath or long_piece; `value` is its number."""
 
     kind: str
     detail: str
@@ -163,6 +165,7 @@ class Slowdown:
         self._cues: deque[tuple[float, float]] = deque(maxlen=8)  # the coach's recent [start, end)
         self._cue_owed = False  # a turn ended and the coach has not answered it yet
         self._last_end: float | None = None  # end of speech of the last ended turn
+        self._last_speaker: str | None = None  # who spoke the last ended turn
         self._last_pace_cue: float | None = None
         self._pending: dict[int, float] = {}  # speech seconds of share turns awaiting their words
 
@@ -178,7 +181,7 @@ class Slowdown:
         if isinstance(ev, VoiceHeard):
             return self._on_voice(ev)
         if isinstance(ev, HeardOverCoach):
-            return [self._interruption("over_coach", "spoke while the coach spoke", ev.t)]
+            return self._on_over_coach(ev)
         self._cues.append((ev.t, ev.end))
         if ev.key not in REMINDERS:
             self._cue_owed = False
@@ -225,6 +228,16 @@ class Slowdown:
         turn.interrupted = True
         return [self._interruption("cut_in", f"{ev.heard} cut in on {ev.expected}", ev.t)]
 
+    def _on_over_coach(self, ev: HeardOverCoach) -> list[Decision]:
+        """Over the coach: an interruption, unless it was the partner the coach had just answered,
+        going on; then the coach answered too soon (a cut-off, the coach's doing, not theirs)."""
+        if self._turn is not None:
+            self._turn.interrupted = True  # the turn that goes on after the cue: counted once
+        if ev.who is not None and ev.who == self._last_speaker:
+            return [Note("cut_off", f"{ev.who} went on as the coach answered", ev.t)]
+        who = f"{ev.who} spoke" if ev.who else "spoke"
+        return [self._interruption("over_coach", f"{who} while the coach spoke", ev.t)]
+
     def _interruption(self, kind: str, detail: str, t: float) -> Note:
         self.interruptions += 1
         return Note("interruption", f"{kind}: {detail}", t, value=self.interruptions)
@@ -254,6 +267,7 @@ class Slowdown:
                 turn.voiced += max(0.0, ev.t - turn.speech_since)
                 turn.last_stop = ev.t
             self._last_end = turn.last_stop
+        self._last_speaker = ev.speaker
         if self.interruptions >= self.p.interruptions:
             self.interruptions = 0
             out.append(Cue(ONE_AT_A_TIME, ev.t))
