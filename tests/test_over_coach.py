@@ -38,21 +38,26 @@ def reverb(x: np.ndarray, rt60: float = 0.4, seed: int = 3) -> np.ndarray:
 
 
 def hear(cue_list: list[np.ndarray], over: list[tuple[float, np.ndarray]], echo_gain: float = 0.7,
-         total: float = 18.0, delays: tuple[float, ...] = (DELAY,)) -> tuple[list[float], OverCoach, list[float]]:
-    """Play the cues one after another from CUE_AT (2.5 s apart) into a room whose microphone hears
-    them back after `delays` (cue by cue), with a little hiss and the partner's speech `over`
-    (start time, audio). Returns what was found, the detector and the cues' start times."""
+         total: float = 18.0, delays: tuple[float, ...] = (DELAY,), gap: float = 2.5, first: float = CUE_AT,
+         hiss: float = 30.0) -> tuple[list[float], OverCoach, list[float]]:
+    """Play the cues one after another from `first`, `gap` s apart (0: straight on, mid-frame, as
+    the loop chains them), into a room whose microphone hears them back after `delays` (cue by cue),
+    with hiss and the partner's speech `over` (start time, audio). The detector is told of each cue
+    after hearing the frame in which it starts, as in the loop. Returns what was found, the
+    detector and the cues' start times."""
     n = int(total * SAMPLE_RATE)
     rng = np.random.default_rng(0)
-    mic = rng.standard_normal(n) * 30.0
-    starts, t = [], CUE_AT
+    mic = rng.standard_normal(n) * hiss
+    starts, t = [], first
     for i, cue in enumerate(cue_list):
         starts.append(t)
         d = delays[i % len(delays)]
         j = int((t + d) * SAMPLE_RATE)
         e = reverb(cue.astype(np.float64)) * echo_gain
         mic[j : j + len(e)] += e[: n - j]
-        t = round((t + len(cue) / SAMPLE_RATE + 2.5) / FRAME) * FRAME
+        t = t + len(cue) / SAMPLE_RATE + gap
+        if gap:
+            t = round(t / FRAME) * FRAME
     for at, x in over:
         j = int(at * SAMPLE_RATE)
         p = reverb(x, seed=9)
@@ -62,10 +67,10 @@ def hear(cue_list: list[np.ndarray], over: list[tuple[float, np.ndarray]], echo_
     pending = list(zip(starts, cue_list, strict=True))
     for k in range(n // FRAME_SAMPLES):
         ft = k * FRAME
-        while pending and pending[0][0] <= ft + 1e-9:
+        found += oc.hear(ft, pcm[k * FRAME_SAMPLES : (k + 1) * FRAME_SAMPLES])
+        while pending and pending[0][0] <= ft + FRAME + 1e-9:
             s, cue = pending.pop(0)
             oc.expect(s, s + len(cue) / SAMPLE_RATE, cue)
-        found += oc.hear(ft, pcm[k * FRAME_SAMPLES : (k + 1) * FRAME_SAMPLES])
     return found, oc, starts
 
 
@@ -78,6 +83,25 @@ def test_the_coach_alone_is_never_taken_for_a_partner(cues):
 def test_the_coach_loud_and_late_like_a_bluetooth_speaker_is_not_taken_for_a_partner(cues):
     found, _, _ = hear(cues, [], echo_gain=2.0, delays=(0.25, 0.29, 0.21))
     assert found == []
+
+
+def test_cues_straight_after_one_another_are_not_taken_for_a_voice_over_the_next(cues):
+    """The end of one cue still echoes into the start of the next (a Bluetooth speaker's delay)."""
+    found, _, _ = hear(cues + cues, [], delays=(0.28, 0.3, 0.25), gap=0.0, echo_gain=1.5)
+    assert found == []
+
+
+def test_the_opening_cue_in_a_noisy_room_is_not_taken_for_a_voice(cues):
+    """No quiet between turns has been heard yet: the room's noise in the cue's pauses is the floor."""
+    found, _, _ = hear(cues[:1], [], first=0.0, hiss=300.0, total=8.0)
+    assert found == []
+
+
+def test_one_voice_over_two_cues_in_a_row_is_told_once(cues, partner):
+    _, _, starts = hear(cues[1:], [], gap=0.0)
+    long_talk = np.concatenate([partner, partner])
+    found, _, _ = hear(cues[1:], [(starts[0] + 0.6, long_talk)], gap=0.0)
+    assert len(found) == 1 and starts[0] + 0.5 <= found[0] <= starts[0] + 1.2
 
 
 def test_a_partner_talking_over_a_cue_is_heard_where_they_began(cues, partner):

@@ -188,7 +188,7 @@ def test_speaking_over_the_coach_is_an_interruption():
 def test_over_the_coach_names_who_when_their_voice_was_told():
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
            CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(17.4), Breath(19.0),
-           HeardOverCoach(14.5, "Sam"), VoiceHeard(19.0, "Sam", "Sam")]
+           HeardOverCoach(14.5, "Sam")]
     out, coach = run(evs)
     assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
     assert coach.interruptions == 1
@@ -204,6 +204,17 @@ def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interr
     assert notes(out, "interruption") == [] and coach.interruptions == 0
     (cut,) = notes(out, "cut_off")
     assert (cut.detail, cut.t) == ("Alex went on as the coach answered", 14.5)
+
+
+def test_the_sender_over_let_s_pause_there_is_talking_over_not_a_cut_off():
+    """The coach asked the sender to pause in the middle of their turn: it answered nobody."""
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(18.0), Breath(20.0),
+           TurnDone(21.0, 2, "Sam", "mirror"), CueSaid(21.5, 23.0, "check", "check"), SpeechStart(24.0),
+           CueSaid(64.0, 66.0, PAUSE_FOR_MIRROR), HeardOverCoach(64.5, "Sam")]
+    out, _ = run(evs)
+    assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
+    assert notes(out, "cut_off") == []
 
 
 def test_speaking_as_the_coach_ends_is_not():

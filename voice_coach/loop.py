@@ -49,9 +49,10 @@ SHORT_REPLY_SECS = 3.0
 # A voiceprint from the last seconds of a stretch of speech: enough to know a voice, and its cost
 # (~45 ms of one core a second of speech) stays small however long the partner talked without a breath.
 VOICE_SECS = 3.0
-# A partner who talked over the coach and goes on after the cue is speaking again within this long
-# of the verdict (the gate's start); their voice, at the first breath long enough to tell, says who.
-OVER_COACH_WAIT = 0.5
+# A partner who talked over the coach and goes on after the cue is heard from the moment the
+# microphone opens (their speech's start, as the gate dates it, within this long of the verdict);
+# their voice, at the first breath long enough to tell, says who. A later start is an answer.
+OVER_COACH_WAIT = 0.3  # Silero takes a few frames to rise after the shut microphone
 
 
 class AudioHistory:
@@ -164,7 +165,7 @@ class SessionLoop:
         self._collect_transcripts(wait=False)
         voiced = not self._is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         if self.over_coach is not None:
-            for at in self.over_coach.hear(frame.t, frame.pcm, voiced):
+            for at in self.over_coach.hear(frame.t, frame.pcm, voiced or self.gate.speaking):
                 if self.ears.voices is None:
                     self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at)), end)
                 else:
@@ -172,9 +173,11 @@ class SessionLoop:
                     self._over_coach = (at, end + OVER_COACH_WAIT)
         change = self.gate.push(frame.t, voiced)
         if self._over_coach is not None:
-            if self.gate.speaking:  # someone went on after the cue: told at a breath, by voice
-                self._over_coach = (self._over_coach[0], float("inf"))
-            elif end >= self._over_coach[1]:  # nobody went on: who it was stays unknown
+            at, by = self._over_coach
+            if isinstance(change, SpeechStarted) and change.t <= by:
+                # Speaking as the microphone opened: they went on from the cue. Told by voice at a breath.
+                self._over_coach = (at, float("inf"))
+            elif end >= by + 0.5:  # nobody went on (the gate would have said by now): unnamed
                 self._told_over_coach(None)
         if change is not None:
             hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)

@@ -126,8 +126,10 @@ def _gain_at(ref: np.ndarray, mic: np.ndarray, echo: np.ndarray, n_cue: int, del
     """Per band, the microphone against the bound where the cue itself is loud at this delay
     (the median): the room's gain. None for a cue too short or quiet to tell."""
     n = min(n_cue, len(mic) - delay)
+    if n < 10:
+        return None
     loud = ref[:n] > ref[:n_cue].max(axis=0) - 20.0
-    if loud.sum() < 10:
+    if loud.any(axis=1).sum() < 10:
         return None
     g = np.nanmedian(np.where(loud, mic[delay : delay + n] - echo[delay : delay + n], np.nan), axis=0)
     return np.where(np.isnan(g), np.nanmedian(g), g)
@@ -145,12 +147,14 @@ def _first_voice(foreign: np.ndarray, p: OverCoachParams) -> int | None:
 
 
 def judge(ref: np.ndarray, mic: np.ndarray, n_cue: int, floor: np.ndarray, room: Room,
-          p: OverCoachParams) -> Verdict:
+          p: OverCoachParams, before: np.ndarray | None = None) -> Verdict:
     """Did another voice sound over the cue? `ref` and `mic` are band levels on the same frames
     from the cue's start (ref padded with silence past the cue); the cue fills `n_cue` of them;
-    `floor` is the room's noise level per band before the cue."""
+    `floor` is the room's noise level per band; `before`, the coach's levels in the frames just
+    before (the end of a cue it followed, whose echo is still arriving)."""
     n = min(len(ref), len(mic))
     ref, mic = ref[:n], mic[:n]
+    pre = before if before is not None else np.zeros((0, ref.shape[1]))
     max_d = round(p.max_delay / FRAME)
     fit = _fit_by_delay(ref, mic, n_cue, max_d)
     best = int(np.argmax(fit))
@@ -164,7 +168,7 @@ def judge(ref: np.ndarray, mic: np.ndarray, n_cue: int, floor: np.ndarray, room:
         lo, hi, candidates = max(0, known - slack), known + slack, [known]
     else:  # the echo could be anywhere in range, and as loud as at any delay
         lo, hi, candidates = 0, max_d, list(range(max_d + 1))
-    echo = _loudest_before(_reverberant(ref, p.decay_db * FRAME), lo, hi)
+    echo = _loudest_before(_reverberant(np.concatenate([pre, ref]), p.decay_db * FRAME), lo, hi)[len(pre) :]
 
     gains = [_gain_at(ref, mic, echo, n_cue, d) for d in candidates]
     measured = [g for g in gains if g is not None]
@@ -187,7 +191,7 @@ class _Pending:
     start: float  # the cue's stream time
     end: float
     audio: np.ndarray
-    t0: float | None = None  # stream time of the first frame kept
+    t0: float | None = None  # stream time of the first frame kept (on the loop's frame grid)
     frames: list[np.ndarray] = field(default_factory=list)
 
 
@@ -199,10 +203,13 @@ class OverCoach:
         self.p = params or OverCoachParams()
         self.room = Room()
         self._pending: deque[_Pending] = deque()
+        self._played: deque[tuple[float, np.ndarray]] = deque(maxlen=3)  # the coach's last cues
+        self._talked_over_until: float | None = None  # the end of the last cue someone talked over
         self._quiet: deque[np.ndarray] = deque(maxlen=round(self.p.floor_secs / FRAME))  # between turns
 
     def expect(self, start: float, end: float, audio: np.ndarray) -> None:
         self._pending.append(_Pending(start, end, audio))
+        self._played.append((start, audio))
 
     def hear(self, t: float, pcm: np.ndarray, speech: bool = False) -> list[float]:
         levels = band_levels(pcm)[0]
@@ -222,16 +229,39 @@ class OverCoach:
             self._quiet.append(levels)
         return found
 
+    def _coach_sound(self, start: float, n: int) -> np.ndarray:
+        """What the coach played over n frames from `start`: this cue, and the end of the one
+        before it when they follow each other (its echo is still arriving)."""
+        out = np.zeros(n * FRAME_SAMPLES, dtype=np.int32)
+        for at, audio in self._played:
+            i = round((at - start) * SAMPLE_RATE)
+            a = audio[max(0, -i) :]
+            i = max(i, 0)
+            if i < len(out) and len(a):
+                out[i : i + len(a)] += a[: len(out) - i]
+        return np.clip(out, -32768, 32767).astype(np.int16)
+
     def _judge(self, cue: _Pending) -> float | None:
-        if not cue.frames or cue.t0 is None:
+        n_cue = int(np.ceil((cue.end - cue.t0) / FRAME)) if cue.t0 is not None else 0
+        if n_cue < round(self.p.window / FRAME):  # too short to be talked over
             return None
+        assert cue.t0 is not None
         mic = np.stack(cue.frames)
-        lead = np.zeros(max(0, round((cue.start - cue.t0) * SAMPLE_RATE)), dtype=np.int16)
-        audio = np.concatenate([lead, cue.audio, np.zeros(len(mic) * FRAME_SAMPLES, dtype=np.int16)])
-        ref = band_levels(audio)[: len(mic)]
-        n_cue = int(np.ceil((len(lead) + len(cue.audio)) / FRAME_SAMPLES))
-        quiet = np.stack(self._quiet) if self._quiet else np.full((1, len(BANDS)), SILENT_DB)
-        floor = np.percentile(quiet, self.p.floor_pct, axis=0)
-        v = judge(ref, mic, n_cue, floor, self.room, self.p)
+        before = round((self.p.max_delay + 0.3) / FRAME)  # frames of what came before, for its echo
+        sound = band_levels(self._coach_sound(cue.t0 - before * FRAME, before + len(mic)))
+        # The room's floor: its quiet between turns; before any (the opening cue), the quietest of
+        # the cue's own frames, the room heard in its pauses.
+        floor = np.percentile(mic, 10, axis=0)
+        if len(self._quiet) * FRAME >= 0.5:
+            floor = np.maximum(floor, np.percentile(np.stack(self._quiet), self.p.floor_pct, axis=0))
+        v = judge(sound[before:], mic, n_cue, floor, self.room, self.p, sound[:before])
         self.room = self.room.learnt(v.delay, v.gain if v.over is None else None)  # not a voice's
-        return None if v.over is None else cue.t0 + v.over * FRAME
+        went_on, self._talked_over_until = self._talked_over_until, None
+        if v.over is None:
+            return None
+        at = cue.t0 + v.over * FRAME
+        self._talked_over_until = cue.end
+        # The same voice going on over the next cue, which followed straight on: told once.
+        if went_on is not None and cue.start - went_on < 0.2 and at < cue.start + self.p.max_delay + 0.3:
+            return None
+        return at

@@ -163,6 +163,7 @@ class Slowdown:
         self._turn: _Turn | None = None
         self._role: str | None = None  # what the last cue invited
         self._cues: deque[tuple[float, float]] = deque(maxlen=8)  # the coach's recent [start, end)
+        self._answered: deque[tuple[float, str | None]] = deque(maxlen=8)  # cue start, whose turn it answered
         self._cue_owed = False  # a turn ended and the coach has not answered it yet
         self._last_end: float | None = None  # end of speech of the last ended turn
         self._last_speaker: str | None = None  # who spoke the last ended turn
@@ -183,6 +184,8 @@ class Slowdown:
         if isinstance(ev, HeardOverCoach):
             return self._on_over_coach(ev)
         self._cues.append((ev.t, ev.end))
+        answers = ev.key not in REMINDERS and ev.key != PAUSE_FOR_MIRROR and self._cue_owed
+        self._answered.append((ev.t, self._last_speaker if answers else None))
         if ev.key not in REMINDERS:
             self._cue_owed = False
             self._role = ev.step or self._role
@@ -233,7 +236,8 @@ class Slowdown:
         going on; then the coach answered too soon (a cut-off, the coach's doing, not theirs)."""
         if self._turn is not None:
             self._turn.interrupted = True  # the turn that goes on after the cue: counted once
-        if ev.who is not None and ev.who == self._last_speaker:
+        answered = [who for start, who in self._answered if start <= ev.t]
+        if ev.who is not None and answered and ev.who == answered[-1]:
             return [Note("cut_off", f"{ev.who} went on as the coach answered", ev.t)]
         who = f"{ev.who} spoke" if ev.who else "spoke"
         return [self._interruption("over_coach", f"{who} while the coach spoke", ev.t)]
