@@ -84,7 +84,9 @@ def test_transcripts_match_the_references(live):
     assert total <= 0.15, list(zip(refs, texts, strict=True))
 
 
-def test_nobody_is_taken_for_interrupting_while_the_coach_s_voice_leaks_back(live):
-    """Every partner waits for the cue: the coach's own echo, heard under each cue, is never taken
-    for a partner talking over it, and no voice is taken for the other's."""
-    assert [e["detail"] for e in live["events"] if e["type"] == "note" and e["kind"] == "interruption"] == []
+def test_the_coach_s_own_voice_leaking_back_is_never_taken_for_talking_over_it(live):
+    """Every partner waits for the cue: the coach's echo, heard under each of its twelve cues, is
+    never taken for a partner talking over it. (The voice check is not asserted here: each scripted
+    partner speaks with two voices, a recording and a synthetic one, which no couple does.)"""
+    notes = [e["detail"] for e in live["events"] if e["type"] == "note" and e["kind"] in ("interruption", "cut_off")]
+    assert [n for n in notes if not n.startswith("cut_in")] == []
