@@ -130,18 +130,22 @@ class VirtualRoom:
         since = self.now()
         proc = subprocess.Popen(["paplay", "--device=partners", "--latency-msec=20", str(wav)], env=self.env)
         while proc.poll() is None:
-            if yield_to_coach and any(s.start >= since for s in segments(self.recording()[:, 1])):
+            if yield_to_coach and self.coach_started(since):
                 proc.terminate()
                 proc.wait()
                 return
             time.sleep(0.02)
         assert proc.returncode == 0, "paplay failed"
 
+    def coach_started(self, since: float) -> bool:
+        """Has the coach started speaking after `since`?"""
+        return any(s.start >= since for s in segments(self.recording()[:, 1]))
+
     def wait_for_coach_to_start(self, since: float, timeout: float = 30.0) -> bool:
         """Wait until the coach starts speaking after `since`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(s.start >= since for s in segments(self.recording()[:, 1])):
+            if self.coach_started(since):
                 return True
             time.sleep(0.02)
         return False

@@ -162,8 +162,8 @@ class Slowdown:
         self.interruptions = 0  # since the last "one at a time"
         self._turn: _Turn | None = None
         self._role: str | None = None  # what the last cue invited
-        self._cues: deque[tuple[float, float]] = deque(maxlen=8)  # the coach's recent [start, end)
-        self._answered: deque[tuple[float, str | None]] = deque(maxlen=8)  # cue start, whose turn it answered
+        # The coach's recent cues: [start, end), and whose turn each answered (None: a reminder).
+        self._cues: deque[tuple[float, float, str | None]] = deque(maxlen=8)
         self._cue_owed = False  # a turn ended and the coach has not answered it yet
         self._last_end: float | None = None  # end of speech of the last ended turn
         self._last_speaker: str | None = None  # who spoke the last ended turn
@@ -183,9 +183,8 @@ class Slowdown:
             return self._on_voice(ev)
         if isinstance(ev, HeardOverCoach):
             return self._on_over_coach(ev)
-        self._cues.append((ev.t, ev.end))
         answers = ev.key not in REMINDERS and ev.key != PAUSE_FOR_MIRROR and self._cue_owed
-        self._answered.append((ev.t, self._last_speaker if answers else None))
+        self._cues.append((ev.t, ev.end, self._last_speaker if answers else None))
         if ev.key not in REMINDERS:
             self._cue_owed = False
             self._role = ev.step or self._role
@@ -198,28 +197,31 @@ class Slowdown:
         return t
 
     def _coach_speaking(self, t: float) -> bool:
-        return any(start <= t < end for start, end in self._cues)
+        return any(start <= t < end for start, end, _ in self._cues)
 
     def _coach_busy(self, t: float) -> bool:
         """Speaking, or with a cue queued: a reminder now would land after it, at the wrong moment."""
-        return any(end > t for _, end in self._cues)
+        return any(end > t for _, end, _ in self._cues)
 
     def _on_speech(self, ev: SpeechStart) -> list[Decision]:
         out: list[Decision] = []
         turn = self._turn
         if turn is not None and turn.speech_since is not None:
             return out  # already speaking
-        if turn is None and (self._cue_owed or any(ev.t < start for start, _ in self._cues)):
-            out.append(self._interruption("before_cue", "answered before the cue", ev.t))
+        interrupted = None
+        if turn is None and (self._cue_owed or any(ev.t < start for start, _, _ in self._cues)):
+            interrupted = self._interruption("before_cue", "answered before the cue", ev.t)
         elif turn is not None and ev.speaker and turn.speaker and ev.speaker != turn.speaker:
-            out.append(self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t))
+            interrupted = self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t)
+        if interrupted is not None:
+            out.append(interrupted)
         if turn is None:
             self._turn = turn = _Turn(ev.t, ev.speaker)
             if self._last_end is not None:
                 gap = ev.t - self._last_end
                 out.append(Note("breath", f"{gap:.2f} s after the last turn", ev.t, value=round(gap, 3)))
         turn.speech_since = ev.t
-        turn.interrupted |= any(isinstance(d, Note) and d.kind == "interruption" for d in out)
+        turn.interrupted |= interrupted is not None
         return out
 
     def _on_voice(self, ev: VoiceHeard) -> list[Decision]:
@@ -236,7 +238,7 @@ class Slowdown:
         going on; then the coach answered too soon (a cut-off, the coach's doing, not theirs)."""
         if self._turn is not None:
             self._turn.interrupted = True  # the turn that goes on after the cue: counted once
-        answered = [who for start, who in self._answered if start <= ev.t]
+        answered = [who for start, _, who in self._cues if start <= ev.t]
         if ev.who is not None and answered and ev.who == answered[-1]:
             return [Note("cut_off", f"{ev.who} went on as the coach answered", ev.t)]
         who = f"{ev.who} spoke" if ev.who else "spoke"
