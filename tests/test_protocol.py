@@ -236,3 +236,40 @@ def test_a_short_turn_waits_for_its_words():
     assert d.on_turn_ended(TurnEnded(1, 10.0, 10.8, 11.8, ((9.7, 10.8),))) == []
     later = d.on_transcript(TurnTranscribed(1, "Pause.", 12.0))
     assert [x.key for x in later if isinstance(x, Say)] == ["paused"]
+
+
+def test_an_answer_the_partner_talks_on_through_is_taken_back_and_asked_again():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    d.on_turn_started(TurnStarted(1, 10.0))
+    assert [x.key for x in d.on_turn_ended(TurnEnded(1, 10.0, 14.0, 15.5, ((9.7, 14.0),)))
+            if isinstance(x, Say)] == ["prompt_mirror"]
+    assert d.speaker == "Sam"
+    d.on_turn_started(TurnStarted(2, 16.0))  # Alex was not done
+    assert d.take_back("Sam") == []  # only the partner whose turn was answered
+    assert d.take_back("Alex") == [Note("taken_back", "Alex went on; the coach waits for the rest")]
+    assert (d.step, d.speaker, d.pieces) == (Step.SHARE, "Alex", 0)
+    assert d.take_back("Alex") == []  # once
+    assert d.on_transcript(TurnTranscribed(1, "When you came home late", 16.2)) == []  # answered already
+    again = d.on_turn_ended(TurnEnded(2, 16.0, 19.0, 20.5, ((15.7, 19.0),)))
+    assert [x.key for x in again if isinstance(x, Say)] == ["prompt_mirror"]
+    assert (d.step, d.pieces) == (Step.MIRROR, 1)  # one piece, not two
+
+
+def test_nothing_is_taken_back_once_the_dialogue_has_moved_on():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    d.on_turn_ended(TurnEnded(1, 10.0, 14.0, 15.5, ((9.7, 14.0),)))
+    d.on_turn_ended(TurnEnded(2, 17.0, 21.0, 22.5, ((16.7, 21.0),)))  # Sam mirrored
+    assert d.step is Step.CHECK
+    assert d.take_back("Alex") == []
+    assert d.take_back("Sam") != []  # Sam's mirror was the last answer: Sam may still go on
+    assert d.step is Step.MIRROR
+
+
+def test_an_answer_is_not_taken_back_once_a_later_turn_was_heard():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    d.on_turn_ended(TurnEnded(1, 10.0, 14.0, 15.5, ((9.7, 14.0),)))
+    d.on_transcript(TurnTranscribed(2, "Yes.", 17.0))  # a short turn answered on its words
+    assert d.take_back("Alex") == []

@@ -55,3 +55,18 @@ def test_the_over_coach_check_is_on_unless_turned_off_and_waits_out_the_echo_tai
     for command in ("practice", "demo"):
         assert build_parser().parse_args([command, "--no-over-coach-check"]).over_coach_check is False
         assert build_parser().parse_args([command]).over_coach_check is None
+
+
+def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_the_longest_wait():
+    from voice_coach.cli import build_parser
+    from voice_coach.patience import Patience
+
+    learnt = Patience(Settings(end_silence_max=2.4).patience_params())
+    learnt.went_on("Alex", 2.2)
+    assert learnt.hold("Alex", 1.5) == 2.4
+    forgetful = Patience(Settings(learn_pauses=False).patience_params())
+    forgetful.went_on("Alex", 2.2)
+    assert forgetful.hold("Alex", 1.5) == 1.5
+    for command in ("practice", "demo"):
+        assert build_parser().parse_args([command, "--no-learn-pauses"]).learn_pauses is False
+        assert build_parser().parse_args([command]).learn_pauses is None

@@ -9,7 +9,7 @@ from voice_coach.events import (
     TurnEnded,
     TurnStarted,
 )
-from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams
+from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn
 
 
 def feed(det: TurnDetector, script: list, until: float, step: float = 0.03):
@@ -153,11 +153,23 @@ def test_a_partner_who_goes_on_keeps_the_turn_and_gets_a_fresh_judgement():
     det.on_judgement(1, 3.0, 0.95)
     det.on_words(1, 3.0, "I felt alone.")
     assert det.tick(3.4) == []
-    assert det.on_speech(SpeechStarted(3.5)) == []
+    # the partner going on after a pause is worth learning from (patience.py)
+    assert det.on_speech(SpeechStarted(3.5)) == [WentOn(1, 3.5, pytest.approx(0.5))]
     assert det.silence_needed() is None
     out = det.on_speech(SpeechStopped(5.0))
     assert [type(e) for e in out] == [TranscribeRequest, EndOfTurnCheck]
     assert det.silence_needed() == 1.0  # the earlier "complete" does not carry over
+
+
+def test_every_pause_gone_on_from_is_reported_whatever_it_sounded_like():
+    for probability, text in ((0.05, "I felt alone."), (0.95, "I felt alone because"), (None, None)):
+        det, _ = pause_after_speech()
+        if probability is not None:
+            det.on_judgement(1, 3.0, probability)
+        if text is not None:
+            det.on_words(1, 3.0, text)
+        assert det.on_speech(SpeechStarted(4.2)) == [WentOn(1, 4.2, pytest.approx(1.2))]
+        assert det.on_speech(SpeechStarted(4.3)) == []  # already speaking: no pause
 
 
 def test_answers_about_an_earlier_pause_are_ignored():

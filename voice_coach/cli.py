@@ -42,6 +42,8 @@ def _add_turn_flags(p: argparse.ArgumentParser) -> None:
                    help="do not tell the partners' voices apart (cutting in then goes unnoticed)")
     p.add_argument("--no-over-coach-check", dest="over_coach_check", action="store_const", const=False,
                    help="do not listen for a partner talking over the coach's cues")
+    p.add_argument("--no-learn-pauses", dest="learn_pauses", action="store_const", const=False,
+                   help="wait as long for every partner, however long they have paused before")
 
 
 def _add_privacy_flags(p: argparse.ArgumentParser) -> None:

@@ -30,6 +30,7 @@ from .fidelity import feedback_line
 from .keepsakes import Keepsakes
 from .mirror_watch import MirrorWatch
 from .over_coach import OverCoach
+from .patience import Patience
 from .phrasebook import Phrasebook
 from .player import Player
 from .protocol import SPOKEN_AT_LENGTH, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
@@ -38,7 +39,7 @@ from .settings import Settings
 from .smart_turn import TurnJudge
 from .speech_gate import SpeechGate
 from .transcriber import TranscriptionWorker
-from .turns import EndOfTurnCheck, TurnDetector, TurnEvent
+from .turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
 from .view import ConsoleView
 from .voice import Voice
 from .voiceprint import VoiceEncoder
@@ -143,6 +144,12 @@ class SessionLoop:
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
         self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
+        self.patience = Patience(settings.patience_params())
+        # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
+        # is that partner going on, the answer came too soon and is taken back.
+        self._answered: tuple[int, float] | None = None
+        # A pause inside a turn that its partner went on after: (turn, how long, when they went on)
+        self._pause_heard: tuple[int, float, float] | None = None
         self._turn_now: int | None = None  # the turn the current speech belongs to
         self._speech_since: float | None = None  # start of the current stretch of speech
         # A talk-over of the coach (when), waiting to be told with the voice that goes on after the
@@ -207,10 +214,9 @@ class SessionLoop:
                 self._turn_now = ev.turn
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
-                # What is spoken at length goes on after a sentence ("Let me see if I got that. ..."):
-                # its quick end waits for a breath, as the mirror prompt after a piece does anyway.
-                held = self.protocol.step in SPOKEN_AT_LENGTH
-                self.detector.hold(self.s.min_breath if held else 0.0)
+                self.detector.hold(self._hold(who))
+            elif isinstance(ev, WentOn):  # learnt at the next breath, once the voice is known
+                self._pause_heard = (ev.turn, ev.pause, ev.t)
             elif isinstance(ev, TranscribeRequest):
                 short = ev.end - ev.start <= SHORT_REPLY_SECS
                 prompt = self._vocabulary if short else None
@@ -222,10 +228,52 @@ class SessionLoop:
             elif isinstance(ev, TurnEnded):
                 self._on_turn_ended(ev)
 
+    def _hold(self, who: str | None) -> float:
+        """What is spoken at length goes on after a sentence ("Let me see if I got that. ..."): its
+        quick end waits for a breath, as the mirror prompt after a piece does anyway, and longer for
+        a partner seen to pause longer (patience.py)."""
+        if self.protocol.step not in SPOKEN_AT_LENGTH:
+            return 0.0
+        return self.patience.hold(who, self.s.min_breath)
+
+    def _learn_pause(self, who: str | None, pause: float, t: float) -> None:
+        before = self.patience.hold(who, self.s.min_breath)
+        self.patience.went_on(who, pause)
+        now = self.patience.hold(who, self.s.min_breath)
+        if abs(now - before) > 0.05:
+            self.log.write("note", t, kind="patience", detail=f"the coach now waits {now:.1f} s for {who}",
+                           value=round(now, 3), pause=round(pause, 3))
+        if self.detector.in_turn:
+            self.detector.hold(self._hold(who))
+
+    def _went_on(self, heard: str, expected: str, start: float, sure: bool) -> bool:
+        """Whether the first voice told in the turn after an answer is the partner answered: they
+        were not done, over the cue or after it. Then the answer is taken back and the turn is
+        theirs; over the cue, the pause also teaches the coach to wait longer for them (after the
+        cue it was longer than any hold). Without a talk-over, only a voice told against a known
+        one counts: the receiver's first mirror is the likeliest to be misheard."""
+        answered = self._answered
+        if answered is None or self._turn_now != answered[0] + 1:
+            return False
+        self._answered = None  # the turn's first voice only: later on, the other speaking is a cut-in
+        over = self._over_coach[0] if self._over_coach is not None else None
+        if heard == expected or (over is None and not sure):
+            return False
+        taken = self.protocol.take_back(heard)
+        if not taken:
+            return False
+        at = start if over is None else over
+        self._speakers[self._turn_now] = heard
+        self._execute(taken, at)
+        self.slowdown.feed(sd.TakenBack(at, self.protocol.step.value))
+        self._learn_pause(heard, at - answered[1], at)
+        return True
+
     def _whose_voice(self, stop: float) -> None:
         """At each breath: was that the partner whose turn it is? Up to ~130 ms, once per stretch
         of speech, like Smart Turn's judgement (the audio queue absorbs it). A talk-over of the
-        coach that this speech went on from is told with the voice."""
+        coach that this speech went on from is told with the voice, and so is the pause before it,
+        which teaches the coach how long this partner pauses unless the other partner spoke after it."""
         heard = expected = None
         start, self._speech_since = self._speech_since, None
         if self._turn_now is not None:
@@ -233,10 +281,21 @@ class SessionLoop:
         if self.ears.voices is not None and start is not None and expected is not None:
             secs = stop - start
             if secs >= self.voices.p.min_secs:
+                sure = self.voices.known(expected)
                 vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
                 heard = self.voices.heard(expected, vector, secs)
+                if heard is not None and self._went_on(heard, expected, start, sure):
+                    expected = heard
         if self._over_coach is not None and heard is not None:
             self._told_over_coach(heard)
+        if self._pause_heard is not None:
+            turn, pause, at = self._pause_heard
+            self._pause_heard = None
+            who = self._speakers.get(turn)
+            # unless the voice was told as the other's (starting in the pause); an "mm" too short
+            # to tell is taken for the partner's own, which can only make a pause seem shorter
+            if heard is None or heard == who:
+                self._learn_pause(who, pause, at)
         if heard is not None and expected is not None:
             self._slow_down(self.slowdown.feed(sd.VoiceHeard(stop, expected, heard)), self.t)
 
@@ -255,7 +314,9 @@ class SessionLoop:
             judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
         self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
-        self._execute(self.protocol.on_turn_ended(ev), ev.decided_at)
+        answer = self.protocol.on_turn_ended(ev)
+        self._answered = (ev.turn, ev.end) if answer else None
+        self._execute(answer, ev.decided_at)
         if self.s.keep_audio:
             self.log.keep_audio(f"turn-{ev.turn:04d}", self.history.slice(ev.pieces[0][0], ev.end))
         done = self.assembler.on_turn_end(ev)

@@ -46,6 +46,12 @@ SPOKEN_AT_LENGTH = frozenset({
     Step.EMPATHY_MISSED, Step.EMPATHY_MIRROR,
 })
 
+# What answering a turn changes, and taking the answer back restores.
+_ANSWER_STATE = (
+    "step", "pieces", "mirror_loops", "phase_index", "stem_index", "senders_done", "sender", "receiver",
+    "_last_prompt", "_last_said",
+)
+
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
     Step.EMPATHY_MIRROR, Step.GIFT,
@@ -125,6 +131,9 @@ class Dialogue:
         self._turn_open = False
         self._flood_started: float | None = None
         self._answered: set[int] = set()  # turns already answered at their end
+        # The state before the last turn answered at its end, and whose turn that was: the answer
+        # can be taken back while nothing else has happened since.
+        self._before_answer: tuple[str, dict[str, object]] | None = None
 
     # -- who and what -------------------------------------------------------------------
 
@@ -188,11 +197,27 @@ class Dialogue:
     def on_turn_ended(self, ev: TurnEnded) -> list[Decision]:
         """Answer a long enough turn at once where the words do not matter for the next cue."""
         self._turn_open = False
+        self._before_answer = None
         long_enough = ev.end - ev.start >= self.p.early_cue_speech
-        if self.paused or self.step not in SPOKEN_AT_LENGTH or not long_enough:
+        who = self.speaker
+        if self.paused or self.step not in SPOKEN_AT_LENGTH or not long_enough or who is None:
             return []
         self._answered.add(ev.turn)
-        return self._answer("", ev.decided_at)
+        before = {name: getattr(self, name) for name in _ANSWER_STATE}
+        out = self._answer("", ev.decided_at)
+        if self.step is not Step.DONE:
+            self._before_answer = (who, before)
+        return out
+
+    def take_back(self, who: str) -> list[Decision]:
+        """`who`, whose turn was just answered, went on speaking: the coach answered too soon.
+        Back to where it was, so that the turn going on is theirs and is answered when it ends."""
+        if self._before_answer is None or self._before_answer[0] != who:
+            return []
+        for name, value in self._before_answer[1].items():
+            setattr(self, name, value)
+        self._before_answer = None
+        return [Note("taken_back", f"{who} went on; the coach waits for the rest")]
 
     def on_transcript(self, ev: TurnTranscribed) -> list[Decision]:
         self._turn_open = False
@@ -201,7 +226,11 @@ class Dialogue:
         if ev.turn in self._answered:  # already answered: only a stop or a time-out still counts
             self._answered.discard(ev.turn)
             cmd = answers.command(ev.text, self.book, self.p.timeout_word)
-            return (self._command(cmd) or []) if cmd in answers.ANYWHERE else []
+            if cmd not in answers.ANYWHERE:
+                return []
+            self._before_answer = None
+            return self._command(cmd) or []
+        self._before_answer = None
         text = ev.text.strip()
         if not text:
             self._waiting_since = ev.t

@@ -16,6 +16,7 @@ else:  # pragma: no cover
 from .errors import UserError
 from .exercises import EXERCISES
 from .over_coach import OverCoachParams
+from .patience import PatienceParams
 from .protocol import ProtocolParams
 from .slowdown import SlowdownParams
 from .speech_gate import GateParams
@@ -44,6 +45,9 @@ class Settings:
     # Notice a partner talking over the coach's cues, from what the microphone hears beyond the
     # cue's own echo (over_coach.py; docs/benchmarks.md, "Talking over the coach").
     over_coach_check: bool = True
+    # Wait longer for a partner heard to go on after long pauses (patience.py;
+    # docs/benchmarks.md, "Learning each partner's pauses").
+    learn_pauses: bool = True
     # Seconds from the sender's last word to the mirror prompt: half a breath more than the end
     # silence, so the receiver is not rushed; 0 lets the end silence alone decide.
     min_breath: float = 1.5
@@ -102,6 +106,10 @@ class Settings:
 
     def over_coach_params(self) -> OverCoachParams:
         return OverCoachParams(tail=self.echo_tail)
+
+    def patience_params(self) -> PatienceParams:
+        memory = PatienceParams.memory if self.learn_pauses else 0
+        return PatienceParams(cap=self.end_silence_max, memory=memory)
 
     def voice_params(self) -> VoiceParams:
         return VoiceParams(margin=self.voice_margin)

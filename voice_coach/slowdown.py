@@ -114,7 +114,15 @@ class CueSaid:
     step: str | None = None
 
 
-Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid
+@dataclass(frozen=True)
+class TakenBack:
+    """The coach took its last answer back at `t`: the turn under way is `role` again (share...)."""
+
+    t: float
+    role: str
+
+
+Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid | TakenBack
 
 
 # --- decisions out -----------------------------------------------------------------------------
@@ -183,6 +191,9 @@ class Slowdown:
             return self._on_voice(ev)
         if isinstance(ev, HeardOverCoach):
             return self._on_over_coach(ev)
+        if isinstance(ev, TakenBack):
+            self._role = ev.role
+            return []
         answers = ev.key not in REMINDERS and ev.key != PAUSE_FOR_MIRROR and self._cue_owed
         self._cues.append((ev.t, ev.end, self._last_speaker if answers else None))
         if ev.key not in REMINDERS:

@@ -35,7 +35,16 @@ class EndOfTurnCheck:
     speech_end: float
 
 
-TurnEvent = TurnStarted | TranscribeRequest | EndOfTurnCheck | TurnEnded
+@dataclass(frozen=True)
+class WentOn:
+    """The partner went on at `t` after a pause of `pause` seconds: what patience.py learns from."""
+
+    turn: int
+    t: float
+    pause: float
+
+
+TurnEvent = TurnStarted | TranscribeRequest | EndOfTurnCheck | TurnEnded | WentOn
 
 
 @dataclass(frozen=True)
@@ -148,12 +157,15 @@ class TurnDetector:
                 self._count += 1
                 self._turn = _Turn(self._count, ev.t, max(0.0, ev.t - p.preroll), ev.t)
                 return [TurnStarted(self._count, ev.t)]
+            if turn.speaking:
+                return []
+            out: list[TurnEvent] = [WentOn(turn.number, ev.t, ev.t - turn.last_end)]
             if turn.last_end - turn.piece_start >= p.min_piece:
                 turn.pieces.append((turn.piece_start, turn.last_end))
                 turn.piece_start = max(turn.last_end, ev.t - p.preroll)
             turn.speaking = True
             turn.probability, turn.words = None, Words.PENDING
-            return []
+            return out
         if turn is None:
             return []
         turn.speaking = False

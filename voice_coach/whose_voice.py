@@ -34,7 +34,7 @@ class WhoseVoice:
         self._heard: dict[str, list[np.ndarray]] = {name: [] for name in partners}
 
     def known(self, name: str) -> bool:
-        return bool(self._heard[name])
+        return bool(self._heard.get(name))
 
     def likeness(self, name: str, vector: np.ndarray) -> float | None:
         """Cosine similarity of `vector` to what is known of `name`'s voice."""
