@@ -2,6 +2,7 @@
 """Turn-taking benchmark: does the coach cut a partner off, or keep them waiting?
 
     .venv/bin/python scripts/bench_turns.py [--quick] [--only LABEL ...]
+    .venv/bin/python scripts/bench_turns.py --paces    # partners who differ: learning their pauses
 
 Turns are assembled from the real recordings in ../shared/data (two-speaker Harvard sentences,
 CMU ARCTIC, the faster-whisper samples) with known truth: sentences cut at word boundaries with
@@ -48,10 +49,11 @@ from voice_coach.classifiers import (  # noqa: E402
     make_classifier,
 )
 from voice_coach.events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted  # noqa: E402
+from voice_coach.patience import Patience, PatienceParams  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 from voice_coach.speech_gate import GateParams, SpeechGate  # noqa: E402
 from voice_coach.turn_end import Words  # noqa: E402
-from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams  # noqa: E402
+from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn  # noqa: E402
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,6 +65,9 @@ CACHE = Path(tempfile.gettempdir()) / "voice-coach-bench-turns"
 F = FRAME_SAMPLES / SAMPLE_RATE  # 30 ms
 LEVEL = -26.0  # dBFS, active speech level of every partner
 PAUSES = (0.3, 0.45, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.5)  # inserted inside turns
+BRISK_PAUSES = (0.3, 0.45, 0.6, 0.8)  # a partner who seldom searches for words
+# Half the speakers, and half the turns, for the benchmark of partners who differ (--paces mixed)
+BRISK = frozenset({"sb_spk2", "arctic_axb", "fw_right", "pesq_spk"})
 MIN_PAUSE = 0.3  # a silence inside a turn at least this long counts as a pause
 PATIENCE = 4.0  # no decision this long after a turn's real end: a missed end
 RESUME_GRACE = 0.2  # a decision this soon after the partner resumed still talks over them
@@ -179,6 +184,7 @@ class Episode:
     pauses: list[tuple[float, float, str]]  # (from, to, "mid" | "sentence") inside the turn
     text: str
     sources: list[str]  # the recordings it is made of
+    speaker: str
 
 
 def room_ir(seed: int = 7) -> np.ndarray:
@@ -219,10 +225,12 @@ def split(u: Utterance, n_cuts: int, rng: np.random.Generator) -> list[tuple[np.
     return [(fade(u.audio[a:b]), u.active[a // 160 : b // 160]) for a, b in spans]
 
 
-def build_episodes(corpus: list[Utterance], rounds: int) -> list[Episode]:
+def build_episodes(corpus: list[Utterance], rounds: int,
+                   brisk: frozenset[str] = frozenset()) -> list[Episode]:
     """Each utterance `rounds` times: as a whole turn, with one or two hesitations, or followed by
     another sentence of the same speaker (itself with a hesitation); the pause lengths walk
-    through PAUSES evenly, so every length is as common as every other."""
+    through PAUSES evenly, so every length is as common as every other. Speakers in `brisk` pause
+    only briefly (BRISK_PAUSES): partners who differ, for learning each one's pauses."""
     rng = np.random.default_rng(2024)
     ir = room_ir()
     cues = render_cues()
@@ -231,6 +239,8 @@ def build_episodes(corpus: list[Utterance], rounds: int) -> list[Episode]:
     for u in corpus:
         by_speaker.setdefault(u.speaker, []).append(u)
     pause_order = [float(p) for _ in range(100) for p in rng.permutation(PAUSES)]
+    brisk_rng = np.random.default_rng(2025)  # apart, so that the other speakers' turns stay the same
+    brisk_order = [float(p) for _ in range(100) for p in brisk_rng.permutation(BRISK_PAUSES)]
     episodes = []
     kinds = ("whole", "hesitation", "two-sentences", "hesitations")
     for r in range(rounds):
@@ -269,7 +279,7 @@ def build_episodes(corpus: list[Utterance], rounds: int) -> list[Episode]:
                 act.append(a_)
                 pos += len(seg) // 160
                 if k < len(parts) - 1:
-                    gap = int(round(pause_order.pop() * 100))
+                    gap = int(round((brisk_order if u.speaker in brisk else pause_order).pop() * 100))
                     pieces.append(np.zeros(gap * 160, np.float32))
                     act.append(np.zeros(gap, bool))
                     if k in sentence_ends:
@@ -301,7 +311,7 @@ def build_episodes(corpus: list[Utterance], rounds: int) -> list[Episode]:
             episodes.append(Episode(
                 key=f"r{r}-{Path(u.path).stem}", kind=kind, speech=speech, echo=echo,
                 deaf=(cue_at, cue_end + echo_tail), start=merged[0][0] / 100, end=merged[-1][1] / 100,
-                pauses=pauses, text=text, sources=sources,
+                pauses=pauses, text=text, sources=sources, speaker=u.speaker,
             ))
     return episodes
 
@@ -437,6 +447,10 @@ class Setting:
     words: bool  # the loop hands each partial transcript to the detector
     wer: bool = False  # transcribe the turns and score the words
     asr_latency: float | None = None  # seconds to a transcript, if not the bench's
+    # Learn each partner's pauses as the loop does (patience.py), over the turns of each room in
+    # order, holding a finished thought's answer at least `hold` seconds.
+    learn: PatienceParams | None = None
+    hold: float = 0.0
 
 
 def classify(audio: np.ndarray, clf: FrameClassifier | SileroClassifier, deaf: tuple[float, float] | None,
@@ -471,11 +485,19 @@ class Run:
 
 
 def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | SpeechStopped], n: int,
-             s: Setting, oracle: Oracle, asr_latency: float) -> Run:
+             s: Setting, oracle: Oracle, asr_latency: float, patience: Patience | None = None) -> Run:
     """The detector driven frame by frame as loop.py drives it: speech events first, then a tick;
     Smart Turn answers at once (it takes tens of milliseconds); a transcript arrives
-    `asr_latency` after its request, the one worker taking them in turn."""
+    `asr_latency` after its request, the one worker taking them in turn.
+
+    With `patience` (this partner's, carried from turn to turn) the hold follows what it learns,
+    as the loop's does: from each pause the partner went on after in their turn (WentOn), and from
+    a cut-off once they have spoken on for a second (the loop must tell their voice to take its
+    answer back)."""
     det = TurnDetector(s.turn)
+    me = "partner"
+    went_on: tuple[float, float] | None = None  # (pause, resumed at), learnt at the next breath
+    cut_off_end: float | None = None  # speech end of a turn the detector ended in this episode
     run = Run()
     pending: list[tuple[float, TranscribeRequest]] = []
     worker_free = 0.0
@@ -484,10 +506,16 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
     judged: dict[tuple[int, float], float] = {}  # Smart Turn's answer for each pause
 
     def handle(evs: list, now: float) -> None:
-        nonlocal worker_free, last_start
+        nonlocal worker_free, last_start, went_on, cut_off_end
         for ev in evs:
             if isinstance(ev, TurnStarted):
                 last_start = ev.t
+                if patience is not None:
+                    det.hold(patience.hold(me, s.hold))
+                    if cut_off_end is not None:
+                        went_on, cut_off_end = (ev.t - cut_off_end, ev.t), None
+            elif isinstance(ev, WentOn):
+                went_on = (ev.pause, -99.0)  # learnt at the next breath, however short the speech
             elif isinstance(ev, EndOfTurnCheck):
                 if s.judge:
                     p = oracle.probability(_slice(audio(), ev.start, ev.end))
@@ -499,6 +527,7 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
                     pending.append((worker_free, ev))
             elif isinstance(ev, TurnEnded):
                 run.ended.append(ev)
+                cut_off_end = ev.end
 
     for i in range(n):
         end = (i + 1) * F
@@ -514,6 +543,10 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
         if ev is not None:
             if isinstance(ev, SpeechStopped):
                 last_voice = ev.t
+                if patience is not None and went_on is not None and ev.t - went_on[1] >= 1.0:
+                    patience.went_on(me, went_on[0])
+                    det.hold(patience.hold(me, s.hold))
+                went_on = None
             handle(det.on_speech(ev), end)
         if det.in_turn:
             handle(det.tick(end), end)
@@ -567,18 +600,20 @@ class Bench:
             self._events[ek] = gate_events(voiced, vad.short_pause)
         return self._events[ek]
 
-    def run(self, s: Setting, key: tuple) -> Run:
+    def run(self, s: Setting, key: tuple, patience: Patience | None = None) -> Run:
         events = self.events(key, s.vad)
         n = len(self._classified[(key, s.vad.name, s.vad.level if s.vad.name == "webrtc" else None)])
         latency = self.asr_latency if s.asr_latency is None else s.asr_latency
-        return simulate(lambda: self.audio(key), events, n, s, self.oracle, latency)
+        return simulate(lambda: self.audio(key), events, n, s, self.oracle, latency, patience)
 
     def score(self, s: Setting, conditions: list[Condition] | None = None) -> dict[str, Score]:
         out: dict[str, Score] = {}
         for cond in conditions or self.conditions:
             sc = out.setdefault(cond.name, Score())
+            learnt: dict[str, Patience] = {}  # each room is a session: each speaker learnt afresh
             for idx, ep in enumerate(self.episodes):
-                sc.add(score(ep, self.run(s, (cond, idx)), s.wer))
+                patience = None if s.learn is None else learnt.setdefault(ep.speaker, Patience(s.learn))
+                sc.add(score(ep, self.run(s, (cond, idx), patience), s.wer))
         return out
 
     def alone(self, s: Setting, name: str, snr: float, minutes: float) -> int:
@@ -727,7 +762,29 @@ def settings_to_compare(quick: bool) -> list[Setting]:
         judged(v, "Smart Turn + words, complete waits 1.2 s", end_silence_min=1.2),
         judged(v, "Smart Turn + words, complete waits 1.6 s", end_silence_min=1.6),
         judged(v, "Smart Turn + words, transcripts in 0.9 s (busy CPU)", asr_latency=0.9),
+        *learning(v),
     ]
+
+
+def learning(v: Vad, sweep: bool = False) -> list[Setting]:
+    """A shared piece held `min_breath`, and longer for a partner heard to pause longer (patience.py)."""
+    shipped = CHOSEN.patience_params()
+    variants = [shipped]
+    if sweep:
+        variants += [replace(shipped, first=f) for f in (CHOSEN.min_breath, 2.0, 2.8)]
+        variants += [replace(shipped, margin=m) for m in (0.3, 0.5)]
+        variants += [replace(shipped, memory=k) for k in (2, 4)]
+        variants += [replace(shipped, cap=c) for c in (2.3, 2.5)]
+    out = []
+    for p in variants:
+        label = (f"Smart Turn + words, a shared piece held {CHOSEN.min_breath:g} s or the partner's "
+                 f"longest of {p.memory} recent pauses + {p.margin:g} s, up to {p.cap:g} s "
+                 f"({p.first:g} s until heard pausing)")
+        if p == shipped:
+            label += " (as shipped)"
+        s = judged(v, label, wer=not sweep)
+        out.append(replace(s, learn=p, hold=CHOSEN.min_breath))
+    return out
 
 
 # ---------------------------------------------------------------- running it all
@@ -758,6 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--noise-minutes", type=float, default=None)
     ap.add_argument("--only", nargs="*", default=None, help="only settings whose label contains one of these")
     ap.add_argument("--sweep", action="store_true", help="also sweep the end-of-turn rule's numbers")
+    ap.add_argument("--paces", action="store_true",
+                    help="only the benchmark of partners who differ (some pause briefly)")
     ap.add_argument("--cache", type=Path, default=CACHE, help="where model answers are kept (under /tmp)")
     args = ap.parse_args(argv)
     CACHE = args.cache
@@ -766,6 +825,8 @@ def main(argv: list[str] | None = None) -> int:
     minutes = args.noise_minutes or (2.0 if args.quick else 10.0)
 
     corpus = load_corpus()
+    if args.paces:
+        return paces(corpus, rounds, args)
     episodes = build_episodes(corpus, rounds)
     conditions = [Condition("clean", None, None)]
     for name in NOISES:
@@ -845,6 +906,43 @@ def report(settings: list[Setting], conditions: list[Condition], results: dict[s
             print(f"| {c.name} | {pct(sc.cut_rate('mid'))} | {pct(sc.cut_rate('sentence'))} "
                   f"| {pct(sc.missed_rate)} | {median(sc.delays):.2f} s "
                   f"| {quantile(sc.delays, 0.95):.2f} s | {sc.spurious} | {pct(sc.wer)} |")
+
+
+def paces(corpus: list[Utterance], rounds: int, args: argparse.Namespace) -> int:
+    """Partners who differ: does learning each one's pauses spare the one who searches for words
+    without keeping the brisk one waiting? Fixed holds against learnt ones, in all rooms."""
+    episodes = build_episodes(corpus, rounds, BRISK)
+    conditions = [Condition("clean", None, None)]
+    conditions += [Condition(f"{name} {snr:g} dB", name, snr) for name in NOISES for snr in (20.0, 10.0, 5.0)]
+    oracle = Oracle(args.cache)
+    bench = Bench(episodes, conditions, oracle, args.asr_latency)
+    v = CHOSEN_VAD
+    fixed = [judged(v, f"a shared piece held {h:g} s" + (" (before)" if h == CHOSEN.min_breath else ""),
+                    end_silence_min=h) for h in (CHOSEN.min_breath, 2.0, 2.3)]
+    settings = fixed + learning(v, sweep=True)
+    if args.only:
+        settings = [s for s in settings if any(o in s.label for o in args.only)]
+    print(f"\n### Partners who differ: {', '.join(sorted(BRISK))} pause "
+          f"{min(BRISK_PAUSES):g}-{max(BRISK_PAUSES):g} s, the others {min(PAUSES):g}-{max(PAUSES):g} s\n")
+    print("| setting | searching: cut-offs mid-sentence | delay median | brisk: cut-offs mid-sentence "
+          "| delay median | all: after a sentence | missed ends |")
+    print("|---|---|---|---|---|---|---|")
+    for s in settings:
+        t = time.perf_counter()
+        slow, quick = Score(), Score()
+        for cond in conditions:
+            learnt: dict[str, Patience] = {}
+            for idx, ep in enumerate(episodes):
+                patience = None if s.learn is None else learnt.setdefault(ep.speaker, Patience(s.learn))
+                run = bench.run(s, (cond, idx), patience)
+                (quick if ep.speaker in BRISK else slow).add(score(ep, run, False))
+        oracle.save()
+        tot = total({"slow": slow, "quick": quick})
+        print(f"| {s.label} | {pct(slow.cut_rate('mid'))} of {len(slow.pauses['mid'])} "
+              f"| {median(slow.delays):.2f} s | {pct(quick.cut_rate('mid'))} of {len(quick.pauses['mid'])} "
+              f"| {median(quick.delays):.2f} s | {pct(tot.cut_rate('sentence'))} | {pct(tot.missed_rate)} |")
+        print(f"#   {s.label}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return 0
 
 
 def sweep(bench: Bench) -> None:
