@@ -14,6 +14,7 @@ from voice_coach.slowdown import (
     Slowdown,
     SlowdownParams,
     SpeechStart,
+    TakenBack,
     TurnDone,
     TurnText,
     VoiceHeard,
@@ -81,6 +82,17 @@ def test_long_piece_once_per_turn_and_only_for_the_sender():
     assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
     mirror = [CueSaid(0.0, 5.0, "prompt_mirror", "mirror")] + talk(6.0, [20, 20, 10])
     out, _ = run(mirror)
+    assert cues(out) == []
+
+
+def test_a_piece_taken_back_from_the_mirror_prompt_is_a_piece_again():
+    """The coach asked for the mirror too soon and took it back: the sender's turn going on is
+    held to the long-piece rule again, and a mirror taken back is not."""
+    prompt = CueSaid(0.0, 5.0, "prompt_mirror", "mirror")
+    out, _ = run([prompt, TakenBack(5.5, "share"), *talk(6.0, [20, 20, 10])])
+    assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
+    check = CueSaid(0.0, 5.0, "check", "check")
+    out, _ = run([check, TakenBack(5.5, "mirror"), *talk(6.0, [20, 20, 10])])
     assert cues(out) == []
 
 
