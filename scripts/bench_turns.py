@@ -326,6 +326,13 @@ class Condition:
     snr: float | None
 
 
+def rooms(snrs: tuple[float, ...]) -> list[Condition]:
+    """The clean room, and each noise at each of these levels below the speech."""
+    return [Condition("clean", None, None)] + [
+        Condition(f"{name} {snr:g} dB", name, snr) for name in NOISES for snr in snrs
+    ]
+
+
 def load_noise(name: str) -> np.ndarray:
     if NOISES[name] == "babble":
         mix = load_audio(DATA / "noise/speech_bab_0dB.wav").astype(np.float32)
@@ -606,14 +613,16 @@ class Bench:
         latency = self.asr_latency if s.asr_latency is None else s.asr_latency
         return simulate(lambda: self.audio(key), events, n, s, self.oracle, latency, patience)
 
-    def score(self, s: Setting, conditions: list[Condition] | None = None) -> dict[str, Score]:
+    def score(self, s: Setting, conditions: list[Condition] | None = None,
+              by: Callable[[Condition, Episode], str] = lambda cond, _: cond.name) -> dict[str, Score]:
+        """Scores summed by room, or by whatever `by` names for each room and turn."""
         out: dict[str, Score] = {}
         for cond in conditions or self.conditions:
-            sc = out.setdefault(cond.name, Score())
             learnt: dict[str, Patience] = {}  # each room is a session: each speaker learnt afresh
             for idx, ep in enumerate(self.episodes):
                 patience = None if s.learn is None else learnt.setdefault(ep.speaker, Patience(s.learn))
-                sc.add(score(ep, self.run(s, (cond, idx), patience), s.wer))
+                run = self.run(s, (cond, idx), patience)
+                out.setdefault(by(cond, ep), Score()).add(score(ep, run, s.wer))
         return out
 
     def alone(self, s: Setting, name: str, snr: float, minutes: float) -> int:
@@ -828,10 +837,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.paces:
         return paces(corpus, rounds, args)
     episodes = build_episodes(corpus, rounds)
-    conditions = [Condition("clean", None, None)]
-    for name in NOISES:
-        for snr in (10.0,) if args.quick else (20.0, 10.0, 5.0):
-            conditions.append(Condition(f"{name} {snr:g} dB", name, snr))
+    conditions = rooms((10.0,) if args.quick else (20.0, 10.0, 5.0))
     settings = settings_to_compare(args.quick)
     if args.only:
         settings = [s for s in settings if any(o in s.label for o in args.only)]
@@ -912,8 +918,7 @@ def paces(corpus: list[Utterance], rounds: int, args: argparse.Namespace) -> int
     """Partners who differ: does learning each one's pauses spare the one who searches for words
     without keeping the brisk one waiting? Fixed holds against learnt ones, in all rooms."""
     episodes = build_episodes(corpus, rounds, BRISK)
-    conditions = [Condition("clean", None, None)]
-    conditions += [Condition(f"{name} {snr:g} dB", name, snr) for name in NOISES for snr in (20.0, 10.0, 5.0)]
+    conditions = rooms((20.0, 10.0, 5.0))
     oracle = Oracle(args.cache)
     bench = Bench(episodes, conditions, oracle, args.asr_latency)
     v = CHOSEN_VAD
@@ -929,15 +934,9 @@ def paces(corpus: list[Utterance], rounds: int, args: argparse.Namespace) -> int
     print("|---|---|---|---|---|---|---|")
     for s in settings:
         t = time.perf_counter()
-        slow, quick = Score(), Score()
-        for cond in conditions:
-            learnt: dict[str, Patience] = {}
-            for idx, ep in enumerate(episodes):
-                patience = None if s.learn is None else learnt.setdefault(ep.speaker, Patience(s.learn))
-                run = bench.run(s, (cond, idx), patience)
-                (quick if ep.speaker in BRISK else slow).add(score(ep, run, False))
+        r = bench.score(s, by=lambda _, ep: "brisk" if ep.speaker in BRISK else "searching")
         oracle.save()
-        tot = total({"slow": slow, "quick": quick})
+        slow, quick, tot = r["searching"], r["brisk"], total(r)
         print(f"| {s.label} | {pct(slow.cut_rate('mid'))} of {len(slow.pauses['mid'])} "
               f"| {median(slow.delays):.2f} s | {pct(quick.cut_rate('mid'))} of {len(quick.pauses['mid'])} "
               f"| {median(quick.delays):.2f} s | {pct(tot.cut_rate('sentence'))} | {pct(tot.missed_rate)} |")
