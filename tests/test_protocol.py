@@ -273,3 +273,18 @@ def test_an_answer_is_not_taken_back_once_a_later_turn_was_heard():
     d.on_turn_ended(TurnEnded(1, 10.0, 14.0, 15.5, ((9.7, 14.0),)))
     d.on_transcript(TurnTranscribed(2, "Yes.", 17.0))  # a short turn answered on its words
     assert d.take_back("Alex") == []
+
+
+def test_only_a_short_plain_answer_or_a_command_is_a_whole_answer():
+    r = Run("mirroring")
+    assert r.d.step is Step.SHARE
+    assert not r.d.complete_answer("I felt alone last night.")
+    assert r.d.complete_answer("Pause.")  # a command, at any step
+    r.says("I felt alone last night.")
+    r.says("Let me see if I got that. You felt alone last night.")
+    assert r.d.step is Step.CHECK
+    assert r.d.complete_answer("Yes.") and r.d.complete_answer("Partly.")
+    assert r.d.complete_answer("Yes, you got all of it.")
+    assert not r.d.complete_answer("Well, there isn't that much")  # thinking aloud: may go on
+    assert not r.d.complete_answer("Yes, and there is one more thing I want you to hear about it")
+    assert not r.d.complete_answer("")

@@ -75,3 +75,11 @@ def test_the_words_can_be_switched_off():
 def test_the_unfinished_wait_is_never_shorter_than_the_unsure_one():
     rule = EndRule(unsure=3.0, complete=0.6, unfinished=2.8)
     assert rule.silence_needed(None, Words.UNFINISHED) == 3.0
+
+
+def test_a_whole_answer_is_answered_quickly_whatever_the_hold():
+    held = EndRule(unsure=2.8, complete=2.3, unfinished=2.8, answer=0.6)
+    assert held.silence_needed(0.9, Words.ANSWER) == 0.6
+    assert held.silence_needed(0.9, Words.NO_SIGN) == 2.3  # a finished-sounding thought is held
+    assert held.silence_needed(0.2, Words.ANSWER) == 2.8  # the voice says more is coming
+    assert held.silence_needed(None, Words.ANSWER) == 2.8  # not judged yet

@@ -48,16 +48,28 @@ def test_the_old_plain_second_of_silence_cuts_the_same_pause(tmp_path: Path):
     assert first["judged"] is None
 
 
-def test_a_finished_answer_is_answered_after_the_short_wait(tmp_path: Path):
+def test_a_whole_answer_is_answered_after_the_short_wait_and_anything_else_is_held(tmp_path: Path):
     events = run(tmp_path, "mirroring", round_with_a_search_for_words(0.5))
-    quick = [e for e in turn_ends(events) if e["words"] == "no sign" and e["judged"] >= 0.5]
-    assert quick, [(e["judged"], e["words"]) for e in turn_ends(events)]
-    for e in quick:
-        if e["step"] in ("share", "mirror"):  # spoken at length: the quick end waits for a breath
-            assert 1.5 - 0.05 <= e["t"] - e["end"] < 1.6
-        else:
-            assert e["t"] - e["end"] < 1.0  # 0.6 s of silence, or the transcript's arrival
-    assert any(e["step"] not in ("share", "mirror") for e in quick)
-    for e in turn_ends(events):
-        if e["judged"] is not None and e["judged"] < 0.5:
+    judged = [e for e in turn_ends(events) if e["judged"] is not None]
+    quick = [e for e in judged if e["words"] == "answer" and e["judged"] >= 0.5]
+    assert quick, [(e["judged"], e["words"]) for e in judged]
+    for e in quick:  # "Yes.", "No, that's all.": all the question asked for
+        assert e["t"] - e["end"] < 1.0  # 0.6 s of silence, or the transcript's arrival
+    for e in judged:
+        if e["words"] == "no sign" and e["judged"] >= 0.5:  # finished-sounding, but may go on
+            assert e["t"] - e["end"] >= 1.5 - 0.05
+        if e["judged"] < 0.5:
             assert e["t"] - e["end"] >= 2.7  # Smart Turn heard more to come: the long wait
+
+
+def test_an_answer_that_thinks_aloud_is_not_cut_in_its_pause(tmp_path: Path):
+    """ "Is there more?" - "Hmm." (1.8 s) "No, that's all.": the coach waits through the pause."""
+    lines = round_with_a_search_for_words(0.5)
+    lines[-1] = hesitant("Alex", "Hmm.", 1.8, "No, that's all.")
+    events = run(tmp_path, "mirroring", lines)
+    answer = [e for e in turn_ends(events) if e["step"] == "more"]
+    assert len(answer) == 1 and answer[0]["duration"] > 2.5, turn_ends(events)  # both halves, one turn
+    more = next(e for e in events if e["type"] == "cue" and e["key"] == "more")
+    after = [e["key"] for e in events if e["type"] == "cue" and e["t"] > more["t"]]
+    assert after[:1] == ["switch"] and answer[0]["end"] < next(
+        e["t"] for e in events if e["type"] == "cue" and e["key"] == "switch")

@@ -230,3 +230,27 @@ def test_a_hold_leaves_an_unfinished_thought_its_long_wait():
     det.on_judgement(1, 3.0, 0.95)
     det.on_words(1, 3.0, "I felt alone and")
     assert ended_at(det) == pytest.approx(2.8, abs=0.031)
+
+
+def test_an_answer_the_protocol_calls_whole_keeps_the_quick_end_under_a_hold():
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.3)
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "Yes.", answer=True)
+    assert ended_at(det) == pytest.approx(0.6, abs=0.031)
+
+
+def test_the_same_words_not_called_an_answer_are_held():
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.3)
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "Yes.")
+    assert ended_at(det) == pytest.approx(2.3, abs=0.031)
+
+
+def test_an_answer_that_leads_on_is_not_whole():
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.3)
+    det.on_judgement(1, 3.0, 0.95)
+    det.on_words(1, 3.0, "Yes, and", answer=True)
+    assert ended_at(det) == pytest.approx(2.8, abs=0.031)

@@ -8,6 +8,9 @@ from .phrasebook import Phrasebook, normalise
 
 # A reply this long that matched no answer phrase is the speaker going on with their piece.
 GOING_ON_WORDS = 6
+# A reply that matched an answer phrase is a whole answer only this short ("Yes, you got all of
+# it."); a longer one may be on its way somewhere else and is waited for as a piece is.
+SHORT_ANSWER_WORDS = 8
 
 
 def contains_phrase(text: str, phrase: str) -> bool:

@@ -33,7 +33,7 @@ from .over_coach import OverCoach
 from .patience import Patience
 from .phrasebook import Phrasebook
 from .player import Player
-from .protocol import SPOKEN_AT_LENGTH, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
+from .protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
 from .session_log import SessionLog
 from .settings import Settings
 from .smart_turn import TurnJudge
@@ -79,12 +79,29 @@ class AudioHistory:
         return np.concatenate([self._frames[k] for k in range(i, j)])
 
 
+# Cues said together (an answer and the next question) are one utterance, their parts this far
+# apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
+# partner hears as the coach being done.
+CHAIN_GAP = 0.12
+
+
 @dataclass(frozen=True)
-class _Cue:
-    start: float
-    end: float
+class _Part:
+    """One cue of an utterance: it sounds over [since, until) seconds into it; the parts tile it."""
+
     key: str
     text: str
+    since: float
+    until: float
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """What the coach says at once: one or more cues back to back, heard as one utterance."""
+
+    start: float
+    end: float
+    parts: tuple[_Part, ...]
     audio: np.ndarray
     step: str
 
@@ -139,6 +156,7 @@ class SessionLoop:
         self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
         self._scheduled: deque[_Cue] = deque()  # cues waiting for their time
         self._deaf: deque[tuple[float, float]] = deque()  # when the microphone hears the coach
+        self._handed_until = -1.0  # end of the last cue handed to the player
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
         self.slowdown = sd.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
@@ -229,10 +247,12 @@ class SessionLoop:
                 self._on_turn_ended(ev)
 
     def _hold(self, who: str | None) -> float:
-        """What is spoken at length goes on after a sentence ("Let me see if I got that. ..."): its
-        quick end waits for a breath, as the mirror prompt after a piece does anyway, and longer for
-        a partner seen to pause longer (patience.py)."""
-        if self.protocol.step not in SPOKEN_AT_LENGTH:
+        """A finished-sounding thought may still go on after a sentence ("Let me see if I got
+        that. ...", "Well... there isn't that much difference"): its end waits for a breath, and
+        longer for a partner seen to pause longer (patience.py). Only words that already are a
+        whole answer are answered sooner (Dialogue.complete_answer). Where the coach will not
+        answer, the other partner does, and soon: nothing to hold."""
+        if self.protocol.step in UNANSWERED:
             return 0.0
         return self.patience.hold(who, self.s.min_breath)
 
@@ -339,7 +359,7 @@ class SessionLoop:
     def _collect_transcripts(self, wait: bool) -> None:
         for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
             req = r.request
-            self.detector.on_words(req.turn, req.end, r.text)
+            self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
             ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)
             done = self.assembler.on_piece(ev)
             if done:
@@ -373,21 +393,22 @@ class SessionLoop:
             said = "" if self.s.no_transcripts else line  # the line quotes the partners' words
             self.log.write("note", t, kind="feedback", detail=said, recall=round(combined.recall, 3))
             if self.s.mirror_feedback:
-                self._speak(line, "feedback", t)
+                self._speak([("feedback", line)], t)
 
     def _slow_down(self, decisions: list[sd.Decision], t: float) -> None:
         for d in decisions:
             if isinstance(d, sd.Cue):
                 p = self.protocol
-                self._say(Say(d.key, p.sender, p.receiver), max(t, d.t))
+                self._speak([self._wording(Say(d.key, p.sender, p.receiver))], max(t, d.t))
             else:
                 self.log.write("note", d.t, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
 
     def _execute(self, decisions: list[Decision], t: float) -> None:
+        said = [self._wording(d) for d in decisions if isinstance(d, Say)]
+        if said:  # the cues of one decision are said as one utterance, before what comes after them
+            self._speak(said, t)
         for d in decisions:
-            if isinstance(d, Say):
-                self._say(d, t)
-            elif isinstance(d, Note):
+            if isinstance(d, Note):
                 self.log.write("note", t, kind=d.kind, detail=d.detail)
             elif isinstance(d, Finish):
                 self.finished = d.reason
@@ -403,36 +424,54 @@ class SessionLoop:
             label = f"{self.protocol.speaker} · {self.protocol.step.value}"
             self.view.status(label, max(t, self.coach_until))
 
-    def _say(self, cue: Say, t: float) -> None:
-        text = self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
-        self._speak(text, cue.key, self.slowdown.not_before(cue.key, t))
+    def _wording(self, cue: Say) -> tuple[str, str]:
+        return cue.key, self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
 
-    def _speak(self, text: str, key: str, t: float) -> None:
-        audio = self.mouth.voice.render(text)
-        start = max(t, self.coach_until)
-        self.coach_until = start + len(audio) / SAMPLE_RATE
-        self._scheduled.append(_Cue(start, self.coach_until, key, text, audio, self.protocol.step.value))
+    def _speak(self, said: list[tuple[str, str]], t: float) -> None:
+        """Say cues (key, text) from `t` on, after whatever is queued, back to back as one
+        utterance: no silence between them that a partner could take for the coach being done."""
+        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
+        clips, parts, at = [], [], 0.0
+        for i, (key, text) in enumerate(said):
+            clip = self.mouth.voice.render(text)
+            if i < len(said) - 1:
+                clip = np.concatenate([clip, gap])
+            clips.append(clip)
+            parts.append(_Part(key, text, at, at + len(clip) / SAMPLE_RATE))
+            at = parts[-1].until
+        # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
+        start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
+        self.coach_until = start + at
+        cue = _Cue(start, self.coach_until, tuple(parts), np.concatenate(clips), self.protocol.step.value)
+        self._scheduled.append(cue)
         self._release_cues(self.t)
 
     def _release_cues(self, now: float) -> None:
         """Play each cue when its time comes: only then does the coach speak, and only then is
-        the microphone shut (a device plays at once whatever it is given)."""
-        while self._scheduled and self._scheduled[0].start <= now + 1e-6:
+        the microphone shut (a device plays at once whatever it is given). A cue that follows the
+        one handed over without a gap goes with it: handed over at its start, it would wait for
+        the device's latency (~0.4 s live), a silence a partner takes for the coach being done."""
+        while self._scheduled and (self._scheduled[0].start <= now + 1e-6
+                                   or self._scheduled[0].start <= self._handed_until + 1e-6):
             cue = self._scheduled.popleft()
+            self._handed_until = cue.end
             self.mouth.player.play(cue.audio, cue.start)
             self._deaf.append((cue.start, cue.end + self.s.echo_tail))
             if self.over_coach is not None:
                 self.over_coach.expect(cue.start, cue.end, cue.audio)
-            self._cues_playing.append((cue.end, cue.key))
-            self.slowdown.feed(sd.CueSaid(cue.start, cue.end, cue.key, cue.step))
-            self.log.write("cue", cue.start, key=cue.key, text=cue.text, end=round(cue.end, 3), step=cue.step)
-            self.view.said("Coach", cue.text, cue.start)
+            for part in cue.parts:
+                start, end = cue.start + part.since, cue.start + part.until
+                self._cues_playing.append((end, part.key))
+                self.slowdown.feed(sd.CueSaid(start, end, part.key, cue.step))
+                self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step)
+                self.view.said("Coach", part.text, start)
 
     def _cancel_held_prompt(self, t: float) -> None:
         """The receiver began before the (breath-delayed) mirror prompt: it is no longer needed."""
-        if self._scheduled and self._scheduled[0].key == "prompt_mirror" and self._scheduled[0].start > t:
+        held = self._scheduled[0] if self._scheduled else None
+        if held is not None and [p.key for p in held.parts] == ["prompt_mirror"] and held.start > t:
             cue = self._scheduled.popleft()
-            self.log.write("cue_cancelled", t, key=cue.key, reason="partner began before it")
+            self.log.write("cue_cancelled", t, key="prompt_mirror", reason="partner began before it")
             later = cue.end - cue.start
             for i, c in enumerate(self._scheduled):  # close the gap it leaves
                 self._scheduled[i] = dataclasses.replace(c, start=c.start - later, end=c.end - later)

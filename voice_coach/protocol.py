@@ -46,11 +46,22 @@ SPOKEN_AT_LENGTH = frozenset({
     Step.EMPATHY_MISSED, Step.EMPATHY_MIRROR,
 })
 
+# Steps whose turns the coach does not answer: the other partner does, without waiting for a cue
+# ("is now a good time?", the appreciations of positive flooding).
+UNANSWERED = frozenset({Step.APPOINTMENT, Step.FLOOD})
+
 # What answering a turn changes, and taking the answer back restores.
 _ANSWER_STATE = (
     "step", "pieces", "mirror_loops", "phase_index", "stem_index", "senders_done", "sender", "receiver",
     "_last_prompt", "_last_said",
 )
+
+# How each question's answer is read (answers.py); the steps not here expect a piece, not an answer.
+_ANSWER_READERS = {
+    Step.SAFETY: answers.yes_or_no, Step.APPOINTMENT_ANSWER: answers.yes_or_no,
+    Step.CHECK: answers.did_they_get_it, Step.SUMMARY_CHECK: answers.did_they_get_it,
+    Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
+}
 
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
@@ -143,6 +154,17 @@ class Dialogue:
         if self.step in (Step.SAFETY, Step.DONE) or self.paused:
             return None
         return self.receiver if self.step in _RECEIVER_SPEAKS else self.sender
+
+    def complete_answer(self, text: str) -> bool:
+        """Whether `text` already is all this step asks for: a command, or a short plain answer to
+        the question asked ("yes", "partly", "that's all"). Such words are answered at once;
+        anything else may go on after a pause, and is waited for as a piece is."""
+        if answers.command(text, self.book, self.p.timeout_word) is not None:
+            return True
+        read = _ANSWER_READERS.get(self.step)
+        if read is None or len(text.split()) > answers.SHORT_ANSWER_WORDS:
+            return False
+        return read(text, self.book) not in (None, "going_on")
 
     @property
     def phase(self) -> Phase:

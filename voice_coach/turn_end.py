@@ -24,6 +24,7 @@ class Words(str, Enum):
     UNFINISHED = "unfinished"  # ends in "and", "because", "the", "to", a comma, "..."
     OPEN = "open"  # no full stop, or ends in "is", "was", "have": probably more to come
     NO_SIGN = "no sign"  # nothing against a finished thought
+    ANSWER = "answer"  # already all the step asked for: "yes", "that's all", a command
 
 
 # Words after which an English sentence practically never ends: articles and possessives,
@@ -76,11 +77,14 @@ class EndRule:
     unfinished (below `unfinished_below`) or unsure (between). A pause judged complete ends after
     `complete` seconds, but only once the words have had their say (with `use_words`): until the
     transcript arrives it counts as unsure, so a slow transcript costs time, never a cut-off.
+    Words that already are a whole answer (`Words.ANSWER`) end it after `answer` seconds: nothing
+    more is owed, and a partner who does go on is heard as going on.
     """
 
     unsure: float = 2.8  # no judgement (yet), or an unsure one
     complete: float = 0.6  # the model says finished and the words agree
     unfinished: float = 2.8  # the model or the words say not finished: outlast a 2.5 s pause
+    answer: float = 0.6  # the model says finished and the words are a whole answer
     complete_above: float = 0.5
     unfinished_below: float = 0.5
     use_words: bool = True
@@ -93,6 +97,9 @@ class EndRule:
             return self.unsure
         if probability < self.unfinished_below:
             return self.unfinished
-        if probability >= self.complete_above and (not self.use_words or words is Words.NO_SIGN):
-            return self.complete
+        if probability >= self.complete_above:
+            if self.use_words and words is Words.ANSWER:
+                return min(self.answer, self.complete)
+            if not self.use_words or words in (Words.NO_SIGN, Words.ANSWER):
+                return self.complete
         return self.unsure

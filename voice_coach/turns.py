@@ -72,7 +72,7 @@ class TurnParams:
         return EndRule(
             unsure=self.end_silence, complete=self.end_silence_min, unfinished=self.end_silence_max,
             complete_above=self.complete_above, unfinished_below=self.unfinished_below,
-            use_words=self.use_words,
+            use_words=self.use_words, answer=self.end_silence_min,
         )
 
 
@@ -96,11 +96,12 @@ class TurnDetector:
         self._count = 0
 
     def hold(self, secs: float) -> None:
-        """Answer a finished thought after no less than `secs` of silence (but never later than an
-        unsure one), until told otherwise.
+        """Answer a finished-sounding thought after no less than `secs` of silence (but never later
+        than an unsure one), until told otherwise; words that already are a whole answer keep the
+        quick end.
 
-        The coach's answer to a shared piece (the mirror prompt) waits for a breath anyway; deciding
-        sooner gains nothing and cuts off a sender who goes on after a short pause.
+        Sound and words cannot tell the end of a thought from a long search for words; the
+        partner's own pauses can (patience.py), and the mirror prompt waits for a breath anyway.
         """
         base = self._base
         self._rule = replace(base, complete=max(base.complete, min(secs, base.unsure)))
@@ -133,7 +134,7 @@ class TurnDetector:
         t = self._turn
         if t is None or t.speaking or t.words is not Words.PENDING:
             return False
-        return self._rule.silence_needed(t.probability, Words.NO_SIGN) < self._rule.silence_needed(
+        return self._rule.silence_needed(t.probability, Words.ANSWER) < self._rule.silence_needed(
             t.probability, Words.PENDING
         )
 
@@ -143,12 +144,14 @@ class TurnDetector:
             assert self._turn is not None
             self._turn.probability = probability
 
-    def on_words(self, turn: int, speech_end: float, text: str) -> None:
-        """The transcript of the piece that ends at `speech_end` (a TranscribeRequest's answer).
-        Transcripts of other pieces, or of pauses the partner has already ended, are ignored."""
+    def on_words(self, turn: int, speech_end: float, text: str, answer: bool = False) -> None:
+        """The transcript of the piece that ends at `speech_end` (a TranscribeRequest's answer);
+        `answer`: the text already is all the step asked for (the protocol reads it). Transcripts
+        of other pieces, or of pauses the partner has already ended, are ignored."""
         if self.awaiting(turn, speech_end):
             assert self._turn is not None
-            self._turn.words = judge_words(text)
+            words = judge_words(text)
+            self._turn.words = Words.ANSWER if answer and words is not Words.UNFINISHED else words
 
     def on_speech(self, ev: SpeechStarted | SpeechStopped) -> list[TurnEvent]:
         p, turn = self._p, self._turn
