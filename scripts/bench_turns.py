@@ -110,55 +110,64 @@ class Utterance:
 
 def word_times(paths: list[str]) -> dict[str, list[tuple[str, float, float]]]:
     """Whisper word timestamps of each recording (cached): where a sentence may be cut."""
+    return words_of({p: load_audio(DATA / p) for p in paths})
+
+
+def words_of(clips: dict[str, np.ndarray]) -> dict[str, list[tuple[str, float, float]]]:
+    """Whisper word timestamps of each named 16 kHz int16 clip, cached under its name."""
     cache = CACHE / "words.json"
     known: dict[str, list[tuple[str, float, float]]] = {}
     if cache.is_file():
         known = {k: [tuple(w) for w in v] for k, v in json.loads(cache.read_text()).items()}  # type: ignore[misc]
-    missing = [p for p in paths if p not in known]
+    missing = [p for p in clips if p not in known]
     if missing:
         from faster_whisper import WhisperModel
 
         model = WhisperModel(str(whisper_path()), device="cpu", compute_type="int8", cpu_threads=2,
                              local_files_only=True)
         for p in missing:
-            x = load_audio(DATA / p).astype(np.float32) / 32768
+            x = clips[p].astype(np.float32) / 32768
             segs, _ = model.transcribe(x, language="en", beam_size=1, word_timestamps=True,
                                        condition_on_previous_text=False)
             known[p] = [(w.word, w.start, w.end) for s in segs for w in (s.words or [])]
         CACHE.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(known))
-    return known
+    return {p: known[p] for p in clips}
 
 
 def load_corpus() -> list[Utterance]:
     rows = [r.split("\t") for r in (DATA / "refs.tsv").read_text().splitlines()[1:] if r.strip()]
     rows = [r for r in rows if "speech_bab" not in r[0]]
     words = word_times([r[0] for r in rows])
-    out = []
-    for path, speaker, text in rows:
-        x = load_audio(DATA / path).astype(np.float32) / 32768
-        x *= 10 ** ((LEVEL - active_level(x)) / 20)
-        e = frame_energy(x)
-        # speech: within 40 dB of the loudest frame and 12 dB above the recording's own floor
-        threshold = max(e.max() - 40, np.percentile(e, 10) + 12)
-        loud = np.flatnonzero(e > threshold)
-        a, b = max(loud[0] - 3, 0), min(loud[-1] + 4, len(e))
-        audio = x[a * 160 : b * 160].copy()
-        e = e[a:b]
-        active = e > threshold
-        cuts: list[int] = []
-        ws = words[path]
-        for i in range(len(ws) - 1):
-            lo = max(int((ws[i][2] - 0.1) * 100) - a, 15)
-            hi = min(int((ws[i + 1][1] + 0.1) * 100) - a, len(e) - 15)
-            if hi <= lo:
-                continue
-            k = lo + int(np.argmin(e[lo:hi]))
-            enough = active[:k].sum() >= 30 and active[k:].sum() >= 30  # 0.3 s of speech each side
-            if e.max() - e[k] >= 30 and enough and all(abs(k * 160 - c) > 2400 for c in cuts):
-                cuts.append(k * 160)
-        out.append(Utterance(path, speaker, text, audio, active, sorted(cuts)))
-    return out
+    return [utterance(path, speaker, text, load_audio(DATA / path), words[path])
+            for path, speaker, text in rows]
+
+
+def utterance(path: str, speaker: str, text: str, pcm: np.ndarray,
+              words: list[tuple[str, float, float]]) -> Utterance:
+    """A recording brought to LEVEL and trimmed to its speech, with its clean word boundaries."""
+    x = pcm.astype(np.float32) / 32768
+    x *= 10 ** ((LEVEL - active_level(x)) / 20)
+    e = frame_energy(x)
+    # speech: within 40 dB of the loudest frame and 12 dB above the recording's own floor
+    threshold = max(e.max() - 40, np.percentile(e, 10) + 12)
+    loud = np.flatnonzero(e > threshold)
+    a, b = max(loud[0] - 3, 0), min(loud[-1] + 4, len(e))
+    audio = x[a * 160 : b * 160].copy()
+    e = e[a:b]
+    active = e > threshold
+    cuts: list[int] = []
+    ws = words
+    for i in range(len(ws) - 1):
+        lo = max(int((ws[i][2] - 0.1) * 100) - a, 15)
+        hi = min(int((ws[i + 1][1] + 0.1) * 100) - a, len(e) - 15)
+        if hi <= lo:
+            continue
+        k = lo + int(np.argmin(e[lo:hi]))
+        enough = active[:k].sum() >= 30 and active[k:].sum() >= 30  # 0.3 s of speech each side
+        if e.max() - e[k] >= 30 and enough and all(abs(k * 160 - c) > 2400 for c in cuts):
+            cuts.append(k * 160)
+    return Utterance(path, speaker, text, audio, active, sorted(cuts))
 
 
 def fade(x: np.ndarray, n: int = 160) -> np.ndarray:
@@ -225,8 +234,11 @@ def split(u: Utterance, n_cuts: int, rng: np.random.Generator) -> list[tuple[np.
     return [(fade(u.audio[a:b]), u.active[a // 160 : b // 160]) for a, b in spans]
 
 
-def build_episodes(corpus: list[Utterance], rounds: int,
-                   brisk: frozenset[str] = frozenset()) -> list[Episode]:
+KINDS = ("whole", "hesitation", "two-sentences", "hesitations")
+
+
+def build_episodes(corpus: list[Utterance], rounds: int, brisk: frozenset[str] = frozenset(),
+                   kinds: tuple[str, ...] = KINDS) -> list[Episode]:
     """Each utterance `rounds` times: as a whole turn, with one or two hesitations, or followed by
     another sentence of the same speaker (itself with a hesitation); the pause lengths walk
     through PAUSES evenly, so every length is as common as every other. Speakers in `brisk` pause
@@ -242,10 +254,9 @@ def build_episodes(corpus: list[Utterance], rounds: int,
     brisk_rng = np.random.default_rng(2025)  # apart, so that the other speakers' turns stay the same
     brisk_order = [float(p) for _ in range(100) for p in brisk_rng.permutation(BRISK_PAUSES)]
     episodes = []
-    kinds = ("whole", "hesitation", "two-sentences", "hesitations")
     for r in range(rounds):
         for j, u in enumerate(corpus):
-            kind = kinds[(j + r) % 4]
+            kind = kinds[(j + r) % len(kinds)]
             mates = by_speaker[u.speaker]
             if kind == "two-sentences" and len(mates) < 2:
                 kind = "hesitations"
@@ -503,7 +514,7 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
     answer back)."""
     det = TurnDetector(s.turn)
     me = "partner"
-    went_on: tuple[float, float] | None = None  # (pause, resumed at), learnt at the next breath
+    went_on: tuple[float, float, bool] | None = None  # (pause, resumed at, finished), learnt at a breath
     cut_off_end: float | None = None  # speech end of a turn the detector ended in this episode
     run = Run()
     pending: list[tuple[float, TranscribeRequest]] = []
@@ -518,11 +529,11 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
             if isinstance(ev, TurnStarted):
                 last_start = ev.t
                 if patience is not None:
-                    det.hold(patience.hold(me, s.hold))
+                    det.hold(*patience.waits(me, s.hold, s.turn.end_silence_max))
                     if cut_off_end is not None:
-                        went_on, cut_off_end = (ev.t - cut_off_end, ev.t), None
+                        went_on, cut_off_end = (ev.t - cut_off_end, ev.t, True), None
             elif isinstance(ev, WentOn):
-                went_on = (ev.pause, -99.0)  # learnt at the next breath, however short the speech
+                went_on = (ev.pause, -99.0, ev.finished)  # learnt at the next breath, however short
             elif isinstance(ev, EndOfTurnCheck):
                 if s.judge:
                     p = oracle.probability(_slice(audio(), ev.start, ev.end))
@@ -551,8 +562,8 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
             if isinstance(ev, SpeechStopped):
                 last_voice = ev.t
                 if patience is not None and went_on is not None and ev.t - went_on[1] >= 1.0:
-                    patience.went_on(me, went_on[0])
-                    det.hold(patience.hold(me, s.hold))
+                    patience.went_on(me, went_on[0], went_on[2])
+                    det.hold(*patience.waits(me, s.hold, s.turn.end_silence_max))
                 went_on = None
             handle(det.on_speech(ev), end)
         if det.in_turn:

@@ -47,3 +47,19 @@ def test_without_memory_nothing_is_learnt_and_nothing_is_assumed():
     assert p.hold("Alex", 1.5) == 1.5
     p.went_on("Alex", 2.0)
     assert p.hold("Alex", 1.5) == 1.5
+
+
+def test_a_partner_heard_pausing_briefly_is_not_kept_waiting_after_an_unsure_thought():
+    p = Patience(PatienceParams(first=2.0, margin=0.5, cap=2.8, memory=4, unsure_margin=1.0))
+    assert p.waits("Alex", 1.0, 2.8) == (2.0, 2.8)  # not yet heard pausing: the longest wait
+    p.went_on("Alex", 0.6)
+    assert p.waits("Alex", 1.0, 2.8) == pytest.approx((1.1, 1.6))
+    p.went_on("Alex", 2.5)
+    assert p.waits("Alex", 1.0, 2.8) == pytest.approx((2.8, 2.8))  # never past the longest wait
+    assert p.waits("Sam", 1.0, 2.8) == (2.0, 2.8)
+
+
+def test_without_an_unsure_margin_only_finished_thoughts_learn():
+    p = Patience(PatienceParams(first=2.0, margin=0.5, cap=2.8, memory=4, unsure_margin=None))
+    p.went_on("Alex", 0.6)
+    assert p.waits("Alex", 1.0, 2.8) == pytest.approx((1.1, 2.8))

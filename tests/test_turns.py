@@ -154,7 +154,7 @@ def test_a_partner_who_goes_on_keeps_the_turn_and_gets_a_fresh_judgement():
     det.on_words(1, 3.0, "I felt alone.")
     assert det.tick(3.4) == []
     # the partner going on after a pause is worth learning from (patience.py)
-    assert det.on_speech(SpeechStarted(3.5)) == [WentOn(1, 3.5, pytest.approx(0.5))]
+    assert det.on_speech(SpeechStarted(3.5)) == [WentOn(1, 3.5, pytest.approx(0.5), finished=True)]
     assert det.silence_needed() is None
     out = det.on_speech(SpeechStopped(5.0))
     assert [type(e) for e in out] == [TranscribeRequest, EndOfTurnCheck]
@@ -254,3 +254,17 @@ def test_an_answer_that_leads_on_is_not_whole():
     det.on_judgement(1, 3.0, 0.95)
     det.on_words(1, 3.0, "Yes, and", answer=True)
     assert ended_at(det) == pytest.approx(2.8, abs=0.031)
+
+
+def test_a_hold_can_also_shorten_the_wait_after_an_unsure_or_unfinished_thought():
+    for probability, text in ((0.05, None), (0.95, "I felt alone and")):
+        det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+        det.hold(1.2, others=1.8)
+        det.on_judgement(1, 3.0, probability)
+        if text:
+            det.on_words(1, 3.0, text)
+        assert ended_at(det) == pytest.approx(1.8, abs=0.031)
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.0, others=1.0)  # never sooner than a finished-sounding thought
+    det.on_judgement(1, 3.0, 0.05)
+    assert ended_at(det) == pytest.approx(2.0, abs=0.031)

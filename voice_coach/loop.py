@@ -166,8 +166,7 @@ class SessionLoop:
         # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
         # is that partner going on, the answer came too soon and is taken back.
         self._answered: tuple[int, float] | None = None
-        # A pause inside a turn that its partner went on after: (turn, how long, when they went on)
-        self._pause_heard: tuple[int, float, float] | None = None
+        self._pause_heard: WentOn | None = None  # a pause inside a turn that its partner went on after
         self._turn_now: int | None = None  # the turn the current speech belongs to
         self._speech_since: float | None = None  # start of the current stretch of speech
         # A talk-over of the coach (when), waiting to be told with the voice that goes on after the
@@ -232,9 +231,9 @@ class SessionLoop:
                 self._turn_now = ev.turn
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
-                self.detector.hold(self._hold(who))
+                self._hold(who)
             elif isinstance(ev, WentOn):  # learnt at the next breath, once the voice is known
-                self._pause_heard = (ev.turn, ev.pause, ev.t)
+                self._pause_heard = ev
             elif isinstance(ev, TranscribeRequest):
                 short = ev.end - ev.start <= SHORT_REPLY_SECS
                 prompt = self._vocabulary if short else None
@@ -246,25 +245,26 @@ class SessionLoop:
             elif isinstance(ev, TurnEnded):
                 self._on_turn_ended(ev)
 
-    def _hold(self, who: str | None) -> float:
+    def _hold(self, who: str | None) -> None:
         """A finished-sounding thought may still go on after a sentence ("Let me see if I got
         that. ...", "Well... there isn't that much difference"): its end waits for a breath, and
         longer for a partner seen to pause longer (patience.py). Only words that already are a
         whole answer are answered sooner (Dialogue.complete_answer). Where the coach will not
         answer, the other partner does, and soon: nothing to hold."""
         if self.protocol.step in UNANSWERED:
-            return 0.0
-        return self.patience.hold(who, self.s.min_breath)
+            self.detector.hold(0.0)
+        else:
+            self.detector.hold(*self.patience.waits(who, self.s.min_breath, self.s.end_silence_max))
 
-    def _learn_pause(self, who: str | None, pause: float, t: float) -> None:
+    def _learn_pause(self, who: str | None, pause: float, t: float, finished: bool = True) -> None:
         before = self.patience.hold(who, self.s.min_breath)
-        self.patience.went_on(who, pause)
+        self.patience.went_on(who, pause, finished)
         now = self.patience.hold(who, self.s.min_breath)
         if abs(now - before) > 0.05:
             self.log.write("note", t, kind="patience", detail=f"the coach now waits {now:.1f} s for {who}",
                            value=round(now, 3), pause=round(pause, 3))
         if self.detector.in_turn:
-            self.detector.hold(self._hold(who))
+            self._hold(who)
 
     def _went_on(self, heard: str, expected: str, start: float, sure: bool) -> bool:
         """Whether the first voice told in the turn after an answer is the partner answered: they
@@ -309,13 +309,12 @@ class SessionLoop:
         if self._over_coach is not None and heard is not None:
             self._told_over_coach(heard)
         if self._pause_heard is not None:
-            turn, pause, at = self._pause_heard
-            self._pause_heard = None
-            who = self._speakers.get(turn)
+            went, self._pause_heard = self._pause_heard, None
+            who = self._speakers.get(went.turn)
             # unless the voice was told as the other's (starting in the pause); an "mm" too short
             # to tell is taken for the partner's own, which can only make a pause seem shorter
             if heard is None or heard == who:
-                self._learn_pause(who, pause, at)
+                self._learn_pause(who, went.pause, went.t, went.finished)
         if heard is not None and expected is not None:
             self._slow_down(self.slowdown.feed(sd.VoiceHeard(stop, expected, heard)), self.t)
 

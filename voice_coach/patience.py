@@ -20,29 +20,50 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PatienceParams:
-    """Defaults from docs/benchmarks.md ("Learning each partner's pauses")."""
+    """Defaults chosen on the tune half of real conversation (docs/benchmarks.md, "Turn-taking on real
+    conversation")."""
 
-    first: float = 2.3  # the hold for a partner not yet heard to pause
+    first: float = 2.0  # the hold for a partner not yet heard to pause
     margin: float = 0.8  # wait this much longer than the partner's longest recent pause
     cap: float = 2.8  # never longer than an unfinished thought waits (end_silence_max)
     memory: int = 8  # pauses remembered per partner: older ones are forgotten
+    # A thought that does not sound finished waits `cap` for a partner not yet heard to pause, and
+    # for one heard this much longer than their longest recent pause (None: always `cap`).
+    unsure_margin: float | None = None
+    # Hold a finished-sounding thought for the partner's longest recent pause that also sounded
+    # finished (a search for words that sounds unfinished is waited out by the longer wait anyway).
+    finished_only: bool = False
 
 
 class Patience:
     def __init__(self, params: PatienceParams | None = None) -> None:
         self.p = params or PatienceParams()
-        self._pauses: dict[str, deque[float]] = {}
+        self._pauses: dict[str, deque[tuple[float, bool]]] = {}
 
-    def went_on(self, who: str | None, pause: float) -> None:
-        """`who` went on after `pause` seconds of silence. A pause longer than the cap is no guide:
-        no hold the coach could afford would outlast it."""
+    def went_on(self, who: str | None, pause: float, finished: bool = True) -> None:
+        """`who` went on after `pause` seconds of silence, which `finished`: sounded like the end
+        of a thought (or the coach took it for one). A pause longer than the cap is no guide: no
+        hold the coach could afford would outlast it."""
         if who and 0.0 < pause <= self.p.cap:
-            self._pauses.setdefault(who, deque(maxlen=self.p.memory)).append(pause)
+            self._pauses.setdefault(who, deque(maxlen=self.p.memory)).append((pause, finished))
 
     def hold(self, who: str | None, base: float) -> float:
         """Seconds of silence after a finished-sounding thought before the coach answers `who`."""
         if self.p.memory == 0:
             return base
         seen = self._pauses.get(who or "")
-        wanted = max(seen) + self.p.margin if seen else self.p.first
-        return max(base, min(wanted, self.p.cap))
+        if not seen:
+            return max(base, min(self.p.first, self.p.cap))
+        risky = [p for p, finished in seen if finished or not self.p.finished_only]
+        return max(base, min(max(risky) + self.p.margin, self.p.cap)) if risky else base
+
+    def waits(self, who: str | None, base: float, longest: float) -> tuple[float, float]:
+        """(after a finished-sounding thought, after any other) seconds of silence before the coach
+        answers `who`; `longest` is the wait for a thought that does not sound finished. Sound and
+        words often cannot tell a real end from a search for words, but a partner heard to pause
+        only briefly is likely done after a longer silence than theirs, whatever it sounded like."""
+        hold = self.hold(who, base)
+        seen = self._pauses.get(who or "")
+        if self.p.memory == 0 or self.p.unsure_margin is None or not seen:
+            return hold, max(hold, longest)
+        return hold, max(hold, min(longest, max(p for p, _ in seen) + self.p.unsure_margin))

@@ -48,9 +48,10 @@ class Settings:
     # Wait longer for a partner heard to go on after long pauses (patience.py;
     # docs/benchmarks.md, "Learning each partner's pauses").
     learn_pauses: bool = True
-    # Seconds from the sender's last word to the mirror prompt: half a breath more than the end
-    # silence, so the receiver is not rushed; 0 lets the end silence alone decide.
-    min_breath: float = 1.5
+    # Seconds from the sender's last word to the mirror prompt, and the least a finished-sounding
+    # thought is held: a breath, so the receiver is not rushed; 0 lets the end silence alone decide
+    # (docs/benchmarks.md, "Turn-taking on real conversation").
+    min_breath: float = 1.2
     mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
     input_device: str | None = None
     output_device: str | None = None
@@ -66,7 +67,7 @@ class Settings:
     end_silence: float = 2.8  # no judgement or an unsure one: wait as for unfinished (docs/benchmarks.md)
     end_silence_min: float = 0.6  # a finished thought: answer quickly (docs/benchmarks.md)
     end_silence_max: float = 2.8  # unfinished: outlast a 2.5 s search for words (docs/benchmarks.md)
-    complete_above: float = 0.5  # Smart Turn's probability that counts as finished (docs/benchmarks.md)
+    complete_above: float = TurnParams.complete_above  # Smart Turn's "finished" (docs/benchmarks.md)
     unfinished_below: float = 0.5  # ... below it the thought is unfinished (docs/benchmarks.md)
     short_pause: float = 0.2  # a breath: judge it, transcribe the words so far (docs/benchmarks.md)
     min_piece: float = 8.0

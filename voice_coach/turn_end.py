@@ -85,9 +85,16 @@ class EndRule:
     complete: float = 0.6  # the model says finished and the words agree
     unfinished: float = 2.8  # the model or the words say not finished: outlast a 2.5 s pause
     answer: float = 0.6  # the model says finished and the words are a whole answer
-    complete_above: float = 0.5
+    complete_above: float = 0.7
     unfinished_below: float = 0.5
     use_words: bool = True
+
+    def sounds_finished(self, probability: float | None, words: Words) -> bool:
+        """Whether the pause is one the quick end would take: the model says finished, and the
+        words do not say otherwise (or are not known yet)."""
+        if probability is None or probability < self.complete_above:
+            return False
+        return not self.use_words or words in (Words.NO_SIGN, Words.ANSWER, Words.PENDING)
 
     def silence_needed(self, probability: float | None, words: Words = Words.PENDING) -> float:
         """Seconds of silence after which the turn is over."""

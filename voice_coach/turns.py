@@ -37,11 +37,13 @@ class EndOfTurnCheck:
 
 @dataclass(frozen=True)
 class WentOn:
-    """The partner went on at `t` after a pause of `pause` seconds: what patience.py learns from."""
+    """The partner went on at `t` after a pause of `pause` seconds, which sounded `finished` (as
+    far as was known when they went on): what patience.py learns from."""
 
     turn: int
     t: float
     pause: float
+    finished: bool = False
 
 
 TurnEvent = TurnStarted | TranscribeRequest | EndOfTurnCheck | TurnEnded | WentOn
@@ -59,7 +61,7 @@ class TurnParams:
     end_silence: float = 2.8
     end_silence_min: float = 0.6
     end_silence_max: float = 2.8  # outlasts a 2.5 s search for words
-    complete_above: float = 0.5  # Smart Turn probability from which a thought counts as finished
+    complete_above: float = 0.7  # Smart Turn probability from which a thought counts as finished
     unfinished_below: float = 0.5  # ... and below which it counts as unfinished
     use_words: bool = True  # a finished thought also needs words that end like one
     judge_tail: float = 0.2  # silence given to Smart Turn after the speech (at most the short pause)
@@ -95,16 +97,22 @@ class TurnDetector:
         self._turn: _Turn | None = None
         self._count = 0
 
-    def hold(self, secs: float) -> None:
+    def hold(self, secs: float, others: float | None = None) -> None:
         """Answer a finished-sounding thought after no less than `secs` of silence (but never later
         than an unsure one), until told otherwise; words that already are a whole answer keep the
         quick end.
 
         Sound and words cannot tell the end of a thought from a long search for words; the
         partner's own pauses can (patience.py), and the mirror prompt waits for a breath anyway.
+        `others`: wait no longer than this after any other thought (a partner heard to pause
+        only briefly), though never less than `secs`.
         """
         base = self._base
-        self._rule = replace(base, complete=max(base.complete, min(secs, base.unsure)))
+        complete = max(base.complete, min(secs, base.unsure))
+        unsure, unfinished = base.unsure, base.unfinished
+        if others is not None:
+            unsure, unfinished = (max(complete, min(others, w)) for w in (unsure, unfinished))
+        self._rule = replace(base, complete=complete, unsure=unsure, unfinished=unfinished)
 
     @property
     def in_turn(self) -> bool:
@@ -162,7 +170,8 @@ class TurnDetector:
                 return [TurnStarted(self._count, ev.t)]
             if turn.speaking:
                 return []
-            out: list[TurnEvent] = [WentOn(turn.number, ev.t, ev.t - turn.last_end)]
+            finished = self._rule.sounds_finished(turn.probability, turn.words)
+            out: list[TurnEvent] = [WentOn(turn.number, ev.t, ev.t - turn.last_end, finished)]
             if turn.last_end - turn.piece_start >= p.min_piece:
                 turn.pieces.append((turn.piece_start, turn.last_end))
                 turn.piece_start = max(turn.last_end, ev.t - p.preroll)
