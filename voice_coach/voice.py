@@ -29,6 +29,7 @@ from .errors import UserError
 _DEFAULT_VOICE: str | None = None
 _SYNTH_LOCK = threading.RLock()  # the one pyttsx3 engine of the process
 _ENGINE_ID: str | None = None
+_ENGINE: Any = None  # kept for the process: a new one would reset espeak's voice and rate
 _LAST_SETTINGS: tuple[str | None, int | None] | None = None  # of the engine's last phrase
 
 
@@ -51,6 +52,8 @@ def engine_identity() -> str:
             parts.append(f"espeak {info.decode(errors='replace') if info else '?'}")
         _ENGINE_ID = " / ".join(parts)
     return _ENGINE_ID
+
+
 def _quiet_drivers() -> None:
     """pyttsx3's drivers print a line for every file they save. Swapping sys.stdout around a
     synthesis would also swallow the console's own lines printed meanwhile by other threads, so
@@ -107,14 +110,16 @@ class Voice:
     ) -> None:
         import pyttsx3
 
+        global _DEFAULT_VOICE, _ENGINE
         with _SYNTH_LOCK:
-            try:
-                self._engine = pyttsx3.init()
-            except Exception as e:  # no espeak-ng / SAPI / NSSpeech underneath
-                raise UserError(f"speech synthesis is not available ({e}); install espeak-ng") from None
+            if _ENGINE is None:
+                try:
+                    _ENGINE = pyttsx3.init()
+                except Exception as e:  # no espeak-ng / SAPI / NSSpeech underneath
+                    raise UserError(f"speech synthesis is not available ({e}); install espeak-ng") from None
+            self._engine = _ENGINE
             # pyttsx3 shares one engine per process: remember its own default voice, so a Voice
             # without a choice sounds the same whichever voices were used before it.
-            global _DEFAULT_VOICE
             if _DEFAULT_VOICE is None:
                 _DEFAULT_VOICE = self._engine.getProperty("voice")
             _quiet_drivers()
