@@ -9,11 +9,13 @@ from pathlib import Path
 from types import FrameType
 
 from .audio_source import ArraySource, AudioSource, DeviceSource, load_audio
-from .classifiers import make_classifier
+from .cue_cache import CueCache, cue_cache_dir
+from .cue_order import likely_texts, opening_texts
 from .demo_room import ScriptedRoom, demo_script_path, load_script
-from .errors import DeviceLost
+from .errors import DeviceLost, UserError
 from .exercises import EXERCISES
 from .keepsakes import Keepsakes
+from .lazy_models import SessionModels, check_models
 from .loop import Ears, Mouth, Records, SessionLoop
 from .models import resolve_model
 from .phrasebook import Phrasebook, load_phrasebook
@@ -21,11 +23,9 @@ from .player import DevicePlayer, Player, Timeline, TimelinePlayer
 from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
 from .settings import Settings
-from .smart_turn import SmartTurn
-from .transcriber import TranscriptionWorker, WhisperTranscriber
+from .transcriber import TranscriptionWorker
 from .view import ConsoleView
 from .voice import Voice
-from .voiceprint import Voiceprints
 
 SAFETY_NOTE = (
     "Voice Coach guides a practice; it is not therapy and not a therapist. The Imago Dialogue is "
@@ -49,59 +49,75 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
 def run_session(
     settings: Settings, source: AudioSource, player: Player, view: ConsoleView, first_use: bool | None = None
 ) -> Path:
-    """Run one session to its end and return its folder; the log is closed whatever happens."""
+    """Run one session to its end and return its folder; the log is closed whatever happens.
+
+    The coach speaks first and loads later (issue 12): the opening cues are rendered (or read from
+    the cue cache) before anything else, then the models load and the other cues render in the
+    background while the opening plays (lazy_models.py, voice.py)."""
     book = load_phrasebook(Path(settings.cues) if settings.cues else None)
-    voice = Voice(settings.voice, settings.voice_rate)
-    model_dir = resolve_model(settings.model, data_dir(settings))
-    worker = TranscriptionWorker(WhisperTranscriber(model_dir, settings.threads, settings.language))
-    classifier = make_classifier(settings.vad, settings.webrtc_aggressiveness, settings.silero_threshold)
-    judge = SmartTurn() if settings.smart_turn else None
-    voices = Voiceprints() if settings.voice_check else None
-    log = SessionLog.create(data_dir(settings))
+    root = data_dir(settings)
+    voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))
+    model_dir = resolve_model(settings.model, root)
+    check_models(settings, model_dir)
+    log = SessionLog.create(root)
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
         exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
         model=str(model_dir), settings=asdict(settings),
     )
-    prerender(book, voice, settings)
-    keepsakes = Keepsakes(data_dir(settings))
+    keepsakes = Keepsakes(root)
     if first_use is None:
         first_use = not keepsakes.acknowledged()
-    protocol = Dialogue(
-        EXERCISES[settings.exercise], settings.sender, settings.receiver, book,
-        settings.protocol_params(), first_use=first_use,
-    )
-    loop = SessionLoop(
-        settings, Ears(source, classifier, judge, voices), Mouth(book, voice, player), worker, protocol,
-        Records(log, keepsakes), view,
-    )
+    models: SessionModels | None = None
+    worker: TranscriptionWorker | None = None
+    loop: SessionLoop | None = None
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     reason = "crashed"
     try:
+        protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
+        for text in opening_texts(opening, book, settings.cue_fields()):
+            voice.render(text)  # the coach's first sound, before anything else is loaded
+        models = SessionModels(settings, model_dir)
+        voice.prefetch(likely_texts(
+            book, EXERCISES[settings.exercise], settings.sender, settings.receiver, settings.cue_fields(),
+            first_use,
+        ))
+        worker = TranscriptionWorker(models.transcriber)
+        loop = SessionLoop(
+            settings, Ears(source, models.classifier, models.judge, models.voices),
+            Mouth(book, voice, player), worker, protocol, Records(log, keepsakes), view,
+        )
         reason = loop.run()
+        models.loading.wait()  # a model that failed to load is reported, even if never needed
     except KeyboardInterrupt:
         reason = "interrupted"
     except DeviceLost as e:
         reason = f"device lost: {e}"
         raise
+    except UserError as e:
+        reason = f"error: {e}"
+        raise
     finally:
         source.stop()
-        log.write("session_end", loop.t, reason=reason)
+        t = loop.t if loop is not None else 0.0
+        log.write("session_end", t, reason=reason)
         log.close()
         signal.signal(signal.SIGTERM, previous)
-        worker.close()
+        voice.close()
+        if worker is not None:
+            worker.close()
         player.close()
-    view.info(f"Session ended ({reason}). Log: {log.path}", loop.t)
+        if models is not None:
+            models.close()
+    view.info(f"Session ended ({reason}). Log: {log.path}", t)
     return log.folder
 
 
-def prerender(book: Phrasebook, voice: Voice, settings: Settings) -> None:
-    """Synthesise every cue, for both role orders, before the session: a cue then costs no
-    synthesis time when it is due."""
-    a, b = settings.sender, settings.receiver
-    for key in book.cues:
-        for sender, receiver in ((a, b), (b, a)):
-            voice.render(book.say(key, sender, receiver, **settings.cue_fields()))
+def _protocol(settings: Settings, book: Phrasebook, first_use: bool) -> Dialogue:
+    return Dialogue(
+        EXERCISES[settings.exercise], settings.sender, settings.receiver, book,
+        settings.protocol_params(), first_use=first_use,
+    )
 
 
 def run_practice(settings: Settings, input_file: Path | None = None, out: Path | None = None) -> Path:

@@ -6,6 +6,7 @@ speech_gate so the two are interchangeable.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Protocol
 
@@ -35,9 +36,12 @@ class WebRtcClassifier:
 
 
 def silero_model_path() -> Path:
-    from faster_whisper.utils import get_assets_path
-
-    return Path(get_assets_path()) / "silero_vad_v6.onnx"
+    """Silero's file in faster-whisper's assets, found without importing faster-whisper (slow)."""
+    spec = importlib.util.find_spec("faster_whisper")
+    roots = (spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        return Path(root) / "assets" / "silero_vad_v6.onnx"
+    raise UserError("faster-whisper is not installed: run scripts/setup.sh")
 
 
 class SileroClassifier:

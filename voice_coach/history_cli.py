@@ -17,7 +17,9 @@ from .session_log import default_data_dir
 from .settings import load_settings
 
 COMMANDS = ("sessions", "report", "forget")
-KEEP_ON_FORGET_ALL = ("models", "cache")  # speech models and matplotlib's font list: nothing personal
+# Speech models and caches: nothing personal, except the cue cache (the coach saying the partners'
+# names), which goes too.
+KEEP_ON_FORGET_ALL = ("models", "cache")
 
 
 def _data_flags(p: argparse.ArgumentParser) -> None:
@@ -114,6 +116,7 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None:
+    from .cue_cache import cue_cache_dir
     from .store import find_session, index_path, list_sessions, open_index, session_ids, sessions_dir
 
     if everything == (wanted is not None):
@@ -124,12 +127,14 @@ def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None
             return
         count = len(session_ids(data))
         doomed = sorted(p for p in data.iterdir() if p.name not in KEEP_ON_FORGET_ALL)
+        if cue_cache_dir(data).exists():
+            doomed.append(cue_cache_dir(data))
         if not doomed:
             print(f"Nothing is stored in {data}.")
             return
         question = (
-            f"Forget all {count} session(s) in {data}: their words, timings, any audio, the reports and "
-            "keepsakes? (Speech models stay.) This cannot be undone."
+            f"Forget all {count} session(s) in {data}: their words, timings, any audio, the reports, "
+            "keepsakes and the coach's saved cues? (Speech models stay.) This cannot be undone."
         )
         if not _confirm(question, yes):
             print("Nothing was deleted.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,6 +13,20 @@ import numpy as np
 
 from .classifiers import SAMPLE_RATE
 from .errors import UserError
+
+MARK_ENV = "VOICE_COACH_MARK_FIRST_SOUND"
+FIRST_SOUND = "voice-coach: first sound at monotonic"
+_marked = False
+
+
+def mark_first_sound() -> None:
+    """With VOICE_COACH_MARK_FIRST_SOUND=1, say on stderr when the first cue's audio reaches the
+    output (time.monotonic(), one clock for every process on Linux), for
+    scripts/bench_startup.py to time startup from outside; otherwise nothing."""
+    global _marked
+    if not _marked and os.environ.get(MARK_ENV):
+        _marked = True
+        print(f"{FIRST_SOUND} {time.monotonic():.6f}", file=sys.stderr, flush=True)
 
 
 class Player(Protocol):
@@ -64,6 +80,8 @@ class TimelinePlayer:
 
     def play(self, audio: np.ndarray, at: float) -> None:
         self.timeline.add(at, audio, coach=True)
+        if self._forward is None:  # a device marks the sound when it takes it
+            mark_first_sound()
         if self._forward is not None:
             self._forward.play(audio, at)
 
@@ -110,6 +128,8 @@ class DevicePlayer:
             outdata[:n, 0] = self._buf[:n]
             outdata[n:, 0] = 0.0
             self._buf = self._buf[n:]
+        if n and not _marked:
+            mark_first_sound()
 
     def play(self, audio: np.ndarray, at: float) -> None:
         x = audio.astype(np.float32) / 32768.0

@@ -43,6 +43,18 @@ def smart_turn_model_path() -> Path | None:
     return None
 
 
+def require_model(path: Path | None = None) -> Path:
+    """The model file, or the one-line error that says how to install it (checked before a
+    session starts, while the model itself loads in the background)."""
+    path = path or smart_turn_model_path()
+    if path is None or not path.is_file():
+        raise UserError(
+            "the Smart Turn model is not installed: run scripts/setup.sh "
+            "(it installs pipecat-ai without its dependencies)"
+        )
+    return path
+
+
 class SmartTurn:
     """The model loaded from a local file, run on the CPU."""
 
@@ -50,12 +62,7 @@ class SmartTurn:
         import onnxruntime
         from faster_whisper.feature_extractor import FeatureExtractor
 
-        path = path or smart_turn_model_path()
-        if path is None or not path.is_file():
-            raise UserError(
-                "the Smart Turn model is not installed: run scripts/setup.sh "
-                "(it installs pipecat-ai without its dependencies)"
-            )
+        path = require_model(path)
         opts = onnxruntime.SessionOptions()
         opts.inter_op_num_threads = 1
         opts.intra_op_num_threads = threads

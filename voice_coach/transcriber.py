@@ -22,13 +22,19 @@ class Transcriber(Protocol):
 TIMESTAMPS_FROM = 3.0  # seconds: pieces this long are transcribed with timestamps
 
 
+def require_model(model_dir: Path) -> Path:
+    """The model folder, or the one-line error naming what it lacks."""
+    missing = [f for f in ("model.bin", "config.json") if not (model_dir / f).is_file()]
+    if missing:
+        raise UserError(f"speech model folder {model_dir} lacks {', '.join(missing)}")
+    return model_dir
+
+
 class WhisperTranscriber:
     """A CTranslate2 Whisper model loaded from a local folder only, int8 on the CPU."""
 
     def __init__(self, model_dir: Path, threads: int = 2, language: str = "en") -> None:
-        missing = [f for f in ("model.bin", "config.json") if not (model_dir / f).is_file()]
-        if missing:
-            raise UserError(f"speech model folder {model_dir} lacks {', '.join(missing)}")
+        require_model(model_dir)
         from faster_whisper import WhisperModel
 
         try:

@@ -47,6 +47,17 @@ def voiceprint_model_path() -> Path | None:
     return None
 
 
+def require_model(path: Path | None = None) -> Path:
+    """The weights file, or the one-line error that says how to install it."""
+    path = path or voiceprint_model_path()
+    if path is None or not path.is_file():
+        raise UserError(
+            "the voiceprint model is not installed: run scripts/setup.sh "
+            "(it installs resemblyzer without its dependencies)"
+        )
+    return path
+
+
 def load_legacy_torch(path: Path) -> dict[str, Any]:
     """The tensors of a file written by torch.save's legacy format, as numpy arrays."""
     kinds: dict[str, str] = {}
@@ -99,12 +110,7 @@ class Voiceprints:
     def __init__(self, path: Path | None = None) -> None:
         from faster_whisper.feature_extractor import FeatureExtractor
 
-        path = path or voiceprint_model_path()
-        if path is None or not path.is_file():
-            raise UserError(
-                "the voiceprint model is not installed: run scripts/setup.sh "
-                "(it installs resemblyzer without its dependencies)"
-            )
+        path = require_model(path)
         try:
             state = load_legacy_torch(path)["model_state"]
         except (OSError, KeyError, ValueError, EOFError, pickle.UnpicklingError) as e:

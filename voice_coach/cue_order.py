@@ -1,0 +1,73 @@
+"""Which cues a session will say, in the order it will most likely need them.
+
+The first cues are rendered at once and the rest in the background (voice.Voice.prefetch), so
+the background should reach each cue before the dialogue does: the exercise's own flow first
+(intro, first prompt, prompt_mirror, check, more, go_on...), with the partners' names as they
+will be at that point, then the second sender's round, then every other cue for both role orders
+(commands, reminders, the slow-down), which may be needed at any time.
+"""
+
+from __future__ import annotations
+
+from .exercises import Exercise, Phase
+from .phrasebook import Phrasebook
+from .protocol import Dialogue, Say
+
+# The cues of each kind of phase, in the order a round goes (answers as hoped: "yes", "that's all").
+_PHASE_CUES = {
+    "appointment": ("appointment",),
+    "summary": ("summary", "summary_check"),
+    "validate": ("validate",),
+    "empathy": ("empathy", "empathy_check", "empathy_mirror"),
+    "thanks": ("thanks_round",),
+    "gift": ("gift", "gift_thanks"),
+    "flood": ("flooding", "flooding_time"),
+}
+_PIECE_CUES = ("prompt_mirror", "check")
+
+
+def _phase_keys(phase: Phase) -> list[str]:
+    if phase.kind == "pieces":
+        keys: list[str] = []
+        for stem in phase.stems or ("sender_starts",):
+            keys += [stem, *_PIECE_CUES]
+        if phase.ask_more:
+            keys += ["more", "go_on"]
+        return keys
+    if phase.kind == "say":
+        return [phase.key]
+    return list(_PHASE_CUES.get(phase.kind, ()))
+
+
+def flow(exercise: Exercise, first_use: bool) -> list[tuple[str, bool]]:
+    """(cue key, said with the roles swapped) in the order a session goes through them."""
+    out: list[tuple[str, bool]] = [("safety_note", False)] if first_use else []
+    out.append((exercise.intro, False))
+    for sender in range(exercise.senders):
+        swapped = sender % 2 == 1
+        if swapped:
+            out.append(("switch", True))
+        for phase in exercise.phases:
+            if not (swapped and phase.first_sender_only):
+                out += [(key, swapped) for key in _phase_keys(phase)]
+    out.append(("close", exercise.senders % 2 == 0))
+    return out
+
+
+def likely_texts(
+    book: Phrasebook, exercise: Exercise, sender: str, receiver: str, fields: dict[str, str], first_use: bool
+) -> list[str]:
+    """Every cue's wording for this couple, the likeliest first, each once."""
+    def text(key: str, swapped: bool) -> str:
+        a, b = (receiver, sender) if swapped else (sender, receiver)
+        return book.say(key, a, b, **fields)
+
+    ordered = [text(k, swapped) for k, swapped in flow(exercise, first_use) if k in book.cues]
+    ordered += [text(k, swapped) for swapped in (False, True) for k in book.cues]
+    return list(dict.fromkeys(ordered))
+
+
+def opening_texts(protocol: Dialogue, book: Phrasebook, fields: dict[str, str]) -> list[str]:
+    """The wording of the cues `protocol.start()` says: the coach's first sound. `protocol` is a
+    fresh one made for this (start() moves it on)."""
+    return [book.say(d.key, d.sender, d.receiver, **fields) for d in protocol.start() if isinstance(d, Say)]
