@@ -232,28 +232,17 @@ def test_a_hold_leaves_an_unfinished_thought_its_long_wait():
     assert ended_at(det) == pytest.approx(2.8, abs=0.031)
 
 
-def test_an_answer_the_protocol_calls_whole_keeps_the_quick_end_under_a_hold():
+@pytest.mark.parametrize("text, answer, ends", [
+    ("Yes.", True, 0.6),  # the protocol calls it a whole answer: the quick end, whatever the hold
+    ("Yes.", False, 2.3),  # the same words, not called an answer: held
+    ("Yes, and", True, 2.8),  # an answer that leads on is not whole
+])
+def test_only_a_whole_answer_keeps_the_quick_end_under_a_hold(text: str, answer: bool, ends: float):
     det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
     det.hold(2.3)
     det.on_judgement(1, 3.0, 0.95)
-    det.on_words(1, 3.0, "Yes.", answer=True)
-    assert ended_at(det) == pytest.approx(0.6, abs=0.031)
-
-
-def test_the_same_words_not_called_an_answer_are_held():
-    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
-    det.hold(2.3)
-    det.on_judgement(1, 3.0, 0.95)
-    det.on_words(1, 3.0, "Yes.")
-    assert ended_at(det) == pytest.approx(2.3, abs=0.031)
-
-
-def test_an_answer_that_leads_on_is_not_whole():
-    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
-    det.hold(2.3)
-    det.on_judgement(1, 3.0, 0.95)
-    det.on_words(1, 3.0, "Yes, and", answer=True)
-    assert ended_at(det) == pytest.approx(2.8, abs=0.031)
+    det.on_words(1, 3.0, text, answer=answer)
+    assert ended_at(det) == pytest.approx(ends, abs=0.031)
 
 
 def test_a_hold_can_also_shorten_the_wait_after_an_unsure_or_unfinished_thought():

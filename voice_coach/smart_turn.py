@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from .classifiers import SAMPLE_RATE
-from .errors import UserError
+from .errors import installed
 
 MODEL_FILE = "smart-turn-v3.2-cpu.onnx"
 WINDOW_SECS = 8
@@ -46,13 +46,7 @@ def smart_turn_model_path() -> Path | None:
 def require_model(path: Path | None = None) -> Path:
     """The model file, or the one-line error that says how to install it (checked before a
     session starts, while the model itself loads in the background)."""
-    path = path or smart_turn_model_path()
-    if path is None or not path.is_file():
-        raise UserError(
-            "the Smart Turn model is not installed: run scripts/setup.sh "
-            "(it installs pipecat-ai without its dependencies)"
-        )
-    return path
+    return installed(path or smart_turn_model_path(), "Smart Turn model", "pipecat-ai")
 
 
 class SmartTurn:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .classifiers import SAMPLE_RATE
-from .errors import UserError
+from .errors import UserError, installed
 
 MODEL_FILE = "pretrained.pt"
 _HOP = SAMPLE_RATE // 100  # 10 ms
@@ -49,13 +49,7 @@ def voiceprint_model_path() -> Path | None:
 
 def require_model(path: Path | None = None) -> Path:
     """The weights file, or the one-line error that says how to install it."""
-    path = path or voiceprint_model_path()
-    if path is None or not path.is_file():
-        raise UserError(
-            "the voiceprint model is not installed: run scripts/setup.sh "
-            "(it installs resemblyzer without its dependencies)"
-        )
-    return path
+    return installed(path or voiceprint_model_path(), "voiceprint model", "resemblyzer")
 
 
 def load_legacy_torch(path: Path) -> dict[str, Any]:
