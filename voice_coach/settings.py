@@ -50,8 +50,8 @@ class Settings:
     learn_pauses: bool = True
     # Seconds from the sender's last word to the mirror prompt, and the least a finished-sounding
     # thought is held: a breath, so the receiver is not rushed; 0 lets the end silence alone decide
-    # (docs/benchmarks.md, "Turn-taking on real conversation").
-    min_breath: float = 1.2
+    # (docs/benchmarks.md, "Turn-taking on real conversation": 0.8-1.5 s answer no sooner there).
+    min_breath: float = 1.5
     mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
     input_device: str | None = None
     output_device: str | None = None
