@@ -129,6 +129,17 @@ def test_a_missing_folder_is_made_when_first_needed(tmp_path: Path):
     assert cache.put("k", tone()) and folder.is_dir()
 
 
+def render_behind_the_background(voice: Voice) -> tuple[threading.Thread, list[np.ndarray]]:
+    """Render TEXT on another thread, and return once it waits for the background's rendering."""
+    got: list[np.ndarray] = []
+    foreground = threading.Thread(target=lambda: got.append(voice.render(TEXT)))
+    foreground.start()
+    deadline = time.monotonic() + 30
+    while voice.waiting(TEXT) == 0 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return foreground, got
+
+
 def test_background_and_foreground_render_the_same_phrase_once(tmp_path: Path):
     voice = Voice(None, 165, CueCache(tmp_path))
     entered, release = threading.Event(), threading.Event()
@@ -143,12 +154,7 @@ def test_background_and_foreground_render_the_same_phrase_once(tmp_path: Path):
     voice._synthesise = synthesise  # type: ignore[method-assign]
     voice.prefetch([TEXT])
     assert entered.wait(30)  # the background thread is rendering it now
-    got: list[np.ndarray] = []
-    foreground = threading.Thread(target=lambda: got.append(voice.render(TEXT)))
-    foreground.start()
-    deadline = time.monotonic() + 30
-    while voice.waiting(TEXT) == 0 and time.monotonic() < deadline:
-        time.sleep(0.001)
+    foreground, got = render_behind_the_background(voice)
     assert voice.waiting(TEXT) == 1  # the foreground waits for the background's rendering
     release.set()
     foreground.join(30)
@@ -174,12 +180,7 @@ def test_a_failed_background_rendering_is_tried_again_in_the_foreground(tmp_path
     voice._synthesise = synthesise  # type: ignore[method-assign]
     voice.prefetch([TEXT])
     assert entered.wait(30)
-    got: list[np.ndarray] = []
-    foreground = threading.Thread(target=lambda: got.append(voice.render(TEXT)))
-    foreground.start()
-    deadline = time.monotonic() + 30
-    while voice.waiting(TEXT) == 0 and time.monotonic() < deadline:
-        time.sleep(0.001)
+    foreground, got = render_behind_the_background(voice)
     release.set()
     foreground.join(30)
     voice.close()
