@@ -301,8 +301,30 @@ def test_forget_all_with_yes_keeps_only_the_speech_models(tmp_path: Path):
     assert (tmp_path / "models" / "base").is_dir()
 
 
+def test_forget_all_touches_nothing_voice_coach_did_not_write(tmp_path: Path):
+    """A mistyped --data-dir (a home folder) keeps everything that is not the coach's."""
+    write_session(tmp_path, DAY)
+    store.list_sessions(tmp_path)
+    (tmp_path / "thesis.txt").write_text("years of work")
+    (tmp_path / "Photos").mkdir()
+    (tmp_path / "Photos" / "wedding.jpg").write_bytes(b"\xff\xd8")
+    r = vc("forget", "--all", "--yes", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "2 other file(s)" in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Photos", "thesis.txt"]
+    assert (tmp_path / "Photos" / "wedding.jpg").read_bytes() == b"\xff\xd8"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.md").write_text("mine")
+    r = vc("forget", "--all", "--yes", data=empty)
+    assert r.returncode == 0 and "Nothing is stored" in r.stdout
+    assert (empty / "notes.md").read_text() == "mine"
+
+
 @pytest.mark.parametrize("args,expect", [
     (("forget",), "say which session to forget"),
+    (("forget", "", "--yes"), "say which session"),
+    (("forget", "  ", "--yes"), "say which session"),
     (("forget", "2026", "--all"), "say which session to forget"),
     (("forget", "1999", "--yes"), "no session '1999'"),
     (("report", "1999"), "no session '1999'"),

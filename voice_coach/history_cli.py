@@ -18,7 +18,7 @@ from .settings import load_settings
 
 COMMANDS = ("sessions", "report", "forget")
 # Speech models and caches: nothing personal, except the cue cache (the coach saying the partners'
-# names), which goes too.
+# names), which goes too (see `_ours`).
 KEEP_ON_FORGET_ALL = ("models", "cache")
 
 
@@ -116,7 +116,6 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None:
-    from .cue_cache import cue_cache_dir
     from .store import find_session, index_path, list_sessions, open_index, session_ids, sessions_dir
 
     if everything == (wanted is not None):
@@ -126,9 +125,10 @@ def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None
             print(f"Nothing is stored in {data}.")
             return
         count = len(session_ids(data))
-        doomed = sorted(p for p in data.iterdir() if p.name not in KEEP_ON_FORGET_ALL)
-        if cue_cache_dir(data).exists():
-            doomed.append(cue_cache_dir(data))
+        doomed = _ours(data)
+        others = [p for p in data.iterdir() if p not in doomed and p.name not in KEEP_ON_FORGET_ALL]
+        if others:
+            print(f"{len(others)} other file(s) in {data} are not voice-coach's and stay untouched.")
         if not doomed:
             print(f"Nothing is stored in {data}.")
             return
@@ -160,6 +160,20 @@ def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None
     print(f"Forgot session {session}.")
     if had_reports:
         print("The saved reports were deleted too; 'voice-coach report' makes new ones.")
+
+
+def _ours(data: Path) -> list[Path]:
+    """What voice-coach itself writes in a data folder, and so all that `forget --all` may delete:
+    a mistyped --data-dir (a home folder) loses nothing else."""
+    from .cue_cache import cue_cache_dir
+    from .keepsakes import ACK_FILE, REQUESTS_FILE
+    from .report import reports_dir
+    from .store import INDEX_FILE, sessions_dir
+
+    index = [data / (INDEX_FILE + end) for end in ("", "-journal", "-wal", "-shm")]
+    names = [sessions_dir(data), reports_dir(data), *index, data / ACK_FILE, data / REQUESTS_FILE,
+             cue_cache_dir(data)]
+    return [p for p in names if p.exists() or p.is_symlink()]
 
 
 def _delete(path: Path) -> None:

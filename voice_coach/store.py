@@ -325,6 +325,8 @@ def find_session(data_dir: Path, wanted: str | None) -> str:
         raise UserError(f"no sessions yet in {data_dir}: run 'voice-coach practice' or 'voice-coach demo'")
     if wanted is None or wanted in ("last", "latest"):
         return _latest(data_dir, ids)
+    if not wanted.strip():  # "" would begin every ID
+        raise UserError("say which session: 'voice-coach sessions' lists them")
     if wanted in ids:
         return wanted
     matches = [i for i in ids if i.startswith(wanted)]
