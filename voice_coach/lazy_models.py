@@ -87,8 +87,7 @@ class LazyClassifier:
 
     def is_speech(self, frame: np.ndarray) -> bool:
         if self._model is None:
-            self._models.wait()
-            self._model = self._models.get("classifier")
+            self._model = self._models.get("classifier")  # waits for every model
         return self._model.is_speech(frame)
 
 
@@ -120,10 +119,10 @@ class LazyTranscriber:
 
 
 class SessionModels:
-    """The models a session's settings ask for, loading; the proxies the loop is given."""
+    """The models a session's settings ask for, loading; the proxies the loop is given. The
+    caller runs `check_models` first, before it makes the session's folder."""
 
     def __init__(self, settings: Settings, model_dir: Path) -> None:
-        check_models(settings, model_dir)
         s = settings
         builders: dict[str, Callable[[], Any]] = {
             "classifier": lambda: make_classifier(s.vad, s.webrtc_aggressiveness, s.silero_threshold),
