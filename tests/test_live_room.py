@@ -25,7 +25,7 @@ SCRIPT = [  # (who, parts) in the order they speak, each after the coach's next 
     ("Sam", [H + "spk2_snt2.wav", H + "spk2_snt3.wav"]),
     ("Alex", [H + "spk1_snt3.wav"]),
     ("Sam", [(SAM, "Yes.")]),
-    ("Sam", [(SAM, "No, that is all.")]),
+    ("Sam", [(SAM, "That's all.")]),  # short: too short to tell a voice by
 ]
 CUES = ["safety_note", "welcome", "sender_starts", "prompt_mirror", "check", "more", "switch",
         "sender_starts", "prompt_mirror", "check", "more", "close"]

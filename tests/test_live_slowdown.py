@@ -22,7 +22,7 @@ SCRIPT = [
     ("Sam", [H + "spk2_snt4.wav"], "cue"),
     ("Alex", [H + "spk1_snt5.wav"], 1.5),  # cuts in before the mirror prompt (held until 2.5 s)
     ("Sam", [(SAM, "Yes.")], "cue"),
-    ("Sam", [(SAM, "No, that is all.")], "cue"),
+    ("Sam", [(SAM, "That's all.")], "cue"),  # short: an espeak voice is not like Sam's recorded one
 ]
 # Every pause ends a turn after 1 s, so that the cut-in at 1.5 s is a turn of its own.
 SETTINGS = "long_piece = 5.0\nmin_breath = 2.5\nend_silence = 1.0\nsmart_turn = false\n"
