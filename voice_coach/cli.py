@@ -24,6 +24,8 @@ _SETTING_FLAGS = {
     "data_dir": "where sessions are kept",
     "timeout_word": "the couple's time-out word (default: 'time out')",
     "flood_minutes": "positive flooding: minutes for each partner",
+    "country": "whose help lines the coach gives if someone speaks of danger: US, GB, AU... "
+               "(default: the system's locale; elsewhere, general advice)",
 }
 _FLOAT_FLAGS = ("end_silence", "flood_minutes")
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import slowdown as sd
 from .audio_source import FRAME_SECS, AudioSource, Frame
+from .care import CareWatch
 from .classifiers import SAMPLE_RATE, FrameClassifier
 from .events import (
     CueFinished,
@@ -163,6 +164,7 @@ class SessionLoop:
         self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self.patience = Patience(settings.patience_params())
+        self.care = CareWatch()
         # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
         # is that partner going on, the answer came too soon and is taken back.
         self._answered: tuple[int, float] | None = None
@@ -359,6 +361,7 @@ class SessionLoop:
         for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
             req = r.request
             self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
+            self._care_for(self.care.on_piece(req.turn, r.text), self.t)
             ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)
             done = self.assembler.on_piece(ev)
             if done:
@@ -371,6 +374,7 @@ class SessionLoop:
         self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, **words)
         self.view.said(who, ev.text, ev.t)
         self._slow_down(self.slowdown.feed(sd.TurnText(ev.t, ev.turn, ev.text)), ev.t)
+        self._care_for(self.care.on_turn(ev.turn, ev.text), ev.t)
         mirror = self.mirrors.on_transcript(step, ev.text)
         if mirror is not None:
             fields = mirror.log_fields()
@@ -383,6 +387,16 @@ class SessionLoop:
         if step == "check" and confirmed:
             self._round_feedback(ev.t)
         self._execute(decisions, ev.t)
+
+    def _care_for(self, danger: str | None, t: float) -> None:
+        """Words that tell of danger: whatever the coach was about to say is dropped, and the
+        protocol stops the exercise (Dialogue.on_danger)."""
+        if danger is None:
+            return
+        decisions = self.protocol.on_danger(danger)
+        if any(isinstance(d, Say) for d in decisions):
+            self._cancel_scheduled(t, "a partner spoke of danger")
+        self._execute(decisions, t)
 
     def _round_feedback(self, t: float) -> None:
         """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
@@ -475,6 +489,13 @@ class SessionLoop:
             for i, c in enumerate(self._scheduled):  # close the gap it leaves
                 self._scheduled[i] = dataclasses.replace(c, start=c.start - later, end=c.end - later)
             self.coach_until = self._scheduled[-1].end if self._scheduled else max(t, self._spoken_until())
+
+    def _cancel_scheduled(self, t: float, reason: str) -> None:
+        """Drop every cue not yet begun (what is playing ends as it is)."""
+        while self._scheduled:
+            for part in self._scheduled.popleft().parts:
+                self.log.write("cue_cancelled", t, key=part.key, reason=reason)
+        self.coach_until = max(t, self._spoken_until())
 
     def _spoken_until(self) -> float:
         return max((end for end, _ in self._cues_playing), default=0.0)

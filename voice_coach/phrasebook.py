@@ -18,7 +18,7 @@ from .errors import UserError
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
-_FIELDS = {"sender", "receiver", "minutes", "timeout_word"}
+_FIELDS = {"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help", "crisis_help"}
 
 
 @dataclass(frozen=True)

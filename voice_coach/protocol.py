@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from . import answers
+from . import answers, care
 from .events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
 from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
@@ -145,6 +145,8 @@ class Dialogue:
         # The state before the last turn answered at its end, and whose turn that was: the answer
         # can be taken back while nothing else has happened since.
         self._before_answer: tuple[str, dict[str, object]] | None = None
+        self._caring = False  # paused because a partner's words told of danger
+        self._care_due: list[Decision] = []  # the care message, said when the turn under way ends
 
     # -- who and what -------------------------------------------------------------------
 
@@ -220,6 +222,9 @@ class Dialogue:
         """Answer a long enough turn at once where the words do not matter for the next cue."""
         self._turn_open = False
         self._before_answer = None
+        if self._care_due:
+            due, self._care_due = self._care_due, []
+            return due
         long_enough = ev.end - ev.start >= self.p.early_cue_speech
         who = self.speaker
         if self.paused or self.step not in SPOKEN_AT_LENGTH or not long_enough or who is None:
@@ -236,10 +241,32 @@ class Dialogue:
         Back to where it was, so that the turn going on is theirs and is answered when it ends."""
         if self._before_answer is None or self._before_answer[0] != who:
             return []
-        for name, value in self._before_answer[1].items():
-            setattr(self, name, value)
-        self._before_answer = None
+        self._restore_before_answer()
         return [Note("taken_back", f"{who} went on; the coach waits for the rest")]
+
+    def _restore_before_answer(self) -> None:
+        if self._before_answer is not None:
+            for name, value in self._before_answer[1].items():
+                setattr(self, name, value)
+            self._before_answer = None
+
+    def on_danger(self, kind: str) -> list[Decision]:
+        """A partner's words told of danger (care.py): the exercise stops, the coach says where to
+        find help, and the session waits, paused: "stop" ends it, and it goes on only if both say
+        "resume". An answer already given to the turn is taken back, so nothing of it is mirrored.
+        The message comes as the turn under way ends, never over the partner still speaking."""
+        if self.step is Step.DONE:
+            return []
+        note = Note("care", kind)
+        if self._caring:
+            return [note]  # once a pause
+        self._restore_before_answer()
+        self._caring = True
+        said = self._pause("care_self_harm" if kind == care.SELF_HARM else "care_danger", 2)
+        if self._turn_open:
+            self._care_due = said
+            return [note]
+        return [note, *said]
 
     def on_transcript(self, ev: TurnTranscribed) -> list[Decision]:
         self._turn_open = False
@@ -283,7 +310,7 @@ class Dialogue:
             self._resumes_heard += 1
             if self._resumes_heard < self._resumes_needed:
                 return [note, self._say("one_ready", prompt=False)]
-            self.paused = False
+            self.paused = self._caring = False
             out: list[Decision] = [note, self._say("resumed", prompt=False)]
             if self._last_prompt is not None:
                 out.append(self._say(self._last_prompt.key))

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from . import helplines
 from .errors import UserError
 from .exercises import EXERCISES
 from .over_coach import OverCoachParams
@@ -80,6 +81,7 @@ class Settings:
     data_dir: str | None = None
     keep_audio: bool = False  # keep a WAV of every turn in the session folder
     no_transcripts: bool = False  # keep timings and metrics only, never the words
+    country: str | None = None  # whose help lines the coach gives (help.toml); unset: the system locale's
 
     def gate_params(self) -> GateParams:
         return GateParams(stop_secs=self.short_pause)
@@ -118,7 +120,8 @@ class Settings:
     def cue_fields(self) -> dict[str, str]:
         """Names in the cue wording besides the partners'."""
         minutes = f"{self.flood_minutes:g}"
-        return {"minutes": minutes, "timeout_word": self.timeout_word}
+        return {"minutes": minutes, "timeout_word": self.timeout_word,
+                **helplines.for_country(self.country).cue_fields()}
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -170,7 +173,7 @@ def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
             values[name] = _coerce(name, known[name], value, "command line")
     settings = Settings(**values)
     _validate(settings)
-    return settings
+    return settings.replace(country=helplines.check_country(settings.country))
 
 
 def _validate(s: Settings) -> None:

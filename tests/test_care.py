@@ -1,0 +1,134 @@
+"""Care first: words that tell of danger stop the exercise, near misses do not, and the coach says
+where to find help (care.py, helplines.py, Dialogue.on_danger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_exercises_spoken import line, run
+from test_protocol import BOOK, PARAMS
+
+from voice_coach.care import FEAR, SELF_HARM, THREAT, VIOLENCE, CareWatch, danger
+from voice_coach.errors import UserError
+from voice_coach.events import TurnEnded, TurnStarted, TurnTranscribed
+from voice_coach.exercises import EXERCISES
+from voice_coach.helplines import check_country, country_of_locale, for_country, spoken
+from voice_coach.protocol import Dialogue, Finish, Note, Say, Step
+from voice_coach.settings import Settings, load_settings
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("You pushed me against the wall and I was afraid you would hit me.", VIOLENCE),
+    ("He slapped me in front of the kids.", VIOLENCE),
+    ("When you've been drinking I'm scared of you.", FEAR),
+    ("I don't feel safe at home any more.", FEAR),
+    ("You said you'd kill me if I ever left.", THREAT),
+    ("I, um, sometimes think everyone would be better off without me.", SELF_HARM),
+    ("I've been thinking about ending my life.", SELF_HARM),
+])
+def test_danger_is_heard_in_its_many_forms(text, kind):
+    assert danger(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "That meeting was killing me.",
+    "I could kill for a coffee.",
+    "I felt hurt when you forgot my birthday.",
+    "I'm afraid we'll be late.",
+    "You pushed me to apply for that job.",
+    "It hit me that we had not talked all week.",
+    "You have never hit me.",
+    "I'm not afraid of you, I'm afraid of the silence.",
+    "I don't feel safe telling you how I feel.",
+    "I wanted to die of embarrassment.",
+    "Let me see if I got that. You felt hurt when I forgot your birthday.",
+])
+def test_near_misses_are_not_danger(text):
+    assert danger(text) is None
+
+
+def test_danger_split_over_two_pieces_is_heard_once_per_turn():
+    watch = CareWatch()
+    assert watch.on_piece(1, "and then you pushed me") is None
+    assert watch.on_piece(1, "against the wall") == VIOLENCE
+    assert watch.on_piece(1, "and I cried") is None  # flagged once
+    assert watch.on_turn(1, "and then you pushed me against the wall and I cried") is None
+    assert watch.on_turn(2, "I am scared of you") == FEAR  # a turn heard whole
+
+
+def _dialogue() -> Dialogue:
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, PARAMS)
+    d.start()
+    return d
+
+
+def _keys(ds: list) -> list[str]:
+    return [d.key for d in ds if isinstance(d, Say)]
+
+
+def test_danger_heard_during_a_piece_is_answered_with_care_when_the_turn_ends_never_a_mirror():
+    d = _dialogue()
+    d.on_turn_started(TurnStarted(1, 10.0))
+    assert d.on_danger(VIOLENCE) == [Note("care", VIOLENCE)]  # not over the partner still speaking
+    ended = d.on_turn_ended(TurnEnded(1, 10.0, 16.0, 17.5, ((10.0, 16.0),)))
+    assert _keys(ended) == ["care_danger"] and d.paused
+    assert d.on_transcript(TurnTranscribed(1, "you pushed me against the wall", 18.0)) == [
+        Note("ignored_turn", "paused")]
+
+
+def test_danger_heard_after_an_early_answer_takes_the_answer_back():
+    d = _dialogue()
+    d.on_turn_started(TurnStarted(1, 10.0))
+    assert _keys(d.on_turn_ended(TurnEnded(1, 10.0, 16.0, 17.5, ((10.0, 16.0),)))) == ["prompt_mirror"]
+    out = d.on_danger(SELF_HARM)
+    assert out[0] == Note("care", SELF_HARM) and _keys(out) == ["care_self_harm"]
+    assert d.step is Step.SHARE  # no mirror of it is owed
+
+
+def test_after_care_only_both_partners_resume_and_stop_ends():
+    d = _dialogue()
+    d.on_danger(FEAR)
+    assert d.on_danger(FEAR) == [Note("care", FEAR)]  # said once a pause
+    d.on_turn_started(TurnStarted(1, 30.0))
+    d.on_turn_ended(TurnEnded(1, 30.0, 30.5, 31.5, ((30.0, 30.5),)))
+    assert _keys(d.on_transcript(TurnTranscribed(1, "resume", 32.0))) == ["one_ready"] and d.paused
+    d.on_turn_started(TurnStarted(2, 33.0))
+    d.on_turn_ended(TurnEnded(2, 33.0, 33.5, 34.5, ((33.0, 33.5),)))
+    assert _keys(d.on_transcript(TurnTranscribed(2, "resume", 35.0)))[0] == "resumed" and not d.paused
+    d.on_danger(FEAR)
+    d.on_turn_started(TurnStarted(3, 40.0))
+    d.on_turn_ended(TurnEnded(3, 40.0, 40.5, 41.5, ((40.0, 40.5),)))
+    out = d.on_transcript(TurnTranscribed(3, "Stop session.", 42.0))
+    assert _keys(out) == ["goodbye"] and isinstance(out[-1], Finish)
+
+
+def test_help_lines_are_said_digit_by_digit_for_the_country_set():
+    assert spoken("1-800-799-7233") == "1, 8 0 0, 7 9 9, 7 2 3 3"
+    assert country_of_locale("en_GB.UTF-8") == "GB" and country_of_locale("C.UTF-8") is None
+    assert for_country("gb").emergency == "999"
+    assert for_country("ZZ").country == "default"
+    text = BOOK.say("care_danger", "Alex", "Sam", **Settings(country="GB").cue_fields())
+    assert "9 9 9" in text and "0 8 0 8" in text
+    with pytest.raises(UserError, match="no help lines for 'ZZ'"):
+        check_country("ZZ")
+    assert load_settings(None, {"country": "au"}).country == "AU"
+
+
+def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_path: Path):
+    lines = [
+        line("Alex", "That meeting was killing me, and I felt hurt when you did not ask about it."),
+        line("Sam", "Let me see if I got that. The meeting was killing you, and you felt hurt."),
+        line("Alex", "Yes."),
+        line("Alex", "No, that's all."),
+        line("Sam", "Last night you pushed me against the wall and I am scared of you."),
+        line("Alex", "Stop session."),
+    ]
+    events = run(tmp_path / "a", "mirroring", lines)
+    cues = [e["key"] for e in events if e["type"] == "cue"]
+    assert cues[:3] == ["welcome", "sender_starts", "prompt_mirror"]  # the near miss goes on
+    after = cues[cues.index("switch"):]
+    assert after == ["switch", "sender_starts", "care_danger", "goodbye"]  # never a mirror prompt
+    cared = [e for e in events if e["type"] == "note" and e["kind"] == "care"]
+    assert len(cared) == 1 and cared[0]["detail"] in (VIOLENCE, FEAR)  # tiny.en may mishear "pushed me"
+    assert [e["reason"] for e in events if e["type"] == "finish"] == ["stopped by voice"]
