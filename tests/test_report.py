@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import json
 import os
 import re
 import shutil
@@ -111,6 +112,23 @@ def test_the_coach_answering_too_soon_is_shown_and_not_counted_against_the_coupl
     text = _visible_text(report.build_report(tmp_path, "2026-10-05_20-00-00"))
     assert "The coach answered too soon" in text and "Alex went on as the coach answered" in text
     assert "There was 1 interruption." in text
+
+
+def test_a_pause_for_care_is_shown_gently_with_the_help_lines_of_the_session_s_country(tmp_path: Path):
+    log = write_session(tmp_path, dt.datetime(2026, 10, 5, 20, 0))
+    lines = log.read_text().splitlines()
+    start = json.loads(lines[0])
+    start["settings"] = {"country": "GB"}
+    lines[0] = json.dumps(start)
+    lines.append('{"type": "note", "t": 30.0, "kind": "care", "detail": "fear"}')
+    log.write_text("\n".join(lines) + "\n")
+    text = _visible_text(report.build_report(tmp_path, "2026-10-05_20-00-00"))
+    assert "something was said that matters more than the exercise" in text
+    assert "999" in text and "0808 2000 247" in text and "Samaritans, 116 123" in text
+    assert "The coach paused for care" in text and "the exercise stopped here" in text
+    calm = write_session(tmp_path, dt.datetime(2026, 10, 6, 20, 0))
+    assert calm.exists()
+    assert "matters more than the exercise" not in _visible_text(report.build_report(tmp_path, "2026-10-06_20-00-00"))
 
 
 def test_report_copes_with_logs_without_words_and_cut_off_logs(tmp_path: Path):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
+from .helplines import for_country
 from .session_log import private_dir
 from .store import Round, Session, SessionRow, Turn, list_sessions, load_session
 
@@ -61,6 +62,7 @@ MARK_WORDS = {
     "cut_off": "The coach answered too soon",
     "pace": "The coach noticed the pace",
     "command": "A spoken command",
+    "care": "The coach paused for care",
 }
 
 
@@ -385,6 +387,22 @@ def _ending_note(s: Session) -> str:
     return ""
 
 
+def _care_note(s: Session) -> str:
+    """Said gently, at the top: something was said that matters more than the exercise."""
+    if not any(m.kind == "care" for m in s.marks):
+        return ""
+    help = for_country(s.country)
+    return (
+        '<section id="care" class="note"><p>During this session something was said that matters more '
+        "than the exercise, and the coach stopped to make room for it. You do not have to carry it "
+        f"alone.</p><ul><li>If anyone is in danger right now: {_e(help.emergency)}.</li>"
+        f"<li>Violence, fear or threats at home: {_e(help.violence)}.</li>"
+        f"<li>Thoughts of harming yourself: {_e(help.crisis)}.</li></ul>"
+        "<p>Voice Coach guides a practice; it is not a therapist. A counsellor or a helpline can help "
+        "in ways it cannot, and the dialogue can wait until it is safe for both of you.</p></section>"
+    )
+
+
 def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
     items: list[tuple[float, int, str]] = []
     for c in s.cues:
@@ -406,6 +424,8 @@ def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
         detail = re.sub(r"^[a-z_]+: ", "", m.detail)  # "over_coach: spoke while ..." -> "spoke while ..."
         if m.kind == "pace":  # in words, not the log's shorthand
             detail = f"about {round(m.value)} words a minute; slower is easier to mirror" if m.value else ""
+        elif m.kind == "care":
+            detail = "the exercise stopped here (see the note at the top)"
         items.append((m.t, 2, (
             f'<tr class="mark"><td>{clock(m.t)}</td><td>{_e(MARK_WORDS.get(m.kind, "A note"))}</td>'
             f"<td>{_e(detail)}</td></tr>"
@@ -522,6 +542,7 @@ def build_report(data_dir: Path, session_id: str) -> str:
         f"<h1>Your dialogue, {_e(when_words(s.started))}</h1>",
         f'<p class="sub">{_e(_names(s.partners))} · {_e(s.exercise)} · {_e(duration_words(s.seconds))}</p>',
         _ending_note(s),
+        _care_note(s),
         words_note,
         _cards(s),
         "".join(f"<p>{_e(line)}</p>" for line in _kind_words(s)),

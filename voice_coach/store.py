@@ -155,6 +155,7 @@ class Session:
     rounds: list[Round] = field(default_factory=list)
     has_text: bool = False
     events: int = 0
+    country: str | None = None  # whose help lines apply (the session's setting)
 
     @property
     def senders(self) -> list[str]:
@@ -226,6 +227,9 @@ def summarize(session_id: str, events: list[dict[str, Any]]) -> Session:
             s.exercise = str(ev.get("exercise") or "?")
             s.sender = str(ev.get("sender") or "?")
             s.receiver = str(ev.get("receiver") or "?")
+            settings = ev.get("settings")
+            country = settings.get("country") if isinstance(settings, dict) else None
+            s.country = country if isinstance(country, str) else None
         elif kind == "cue":
             end = _num(ev.get("end"), t)
             text = ev.get("text")
@@ -283,7 +287,7 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
         current.added = _words(ev.get("added"))
     elif kind == "feedback" and current is not None and isinstance(detail, str):
         current.feedback = detail
-    elif kind in ("interruption", "cut_off", "pace", "command"):
+    elif kind in ("interruption", "cut_off", "pace", "command", "care"):
         value = ev.get("value")
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         s.marks.append(Mark(t, kind, "" if detail is None else str(detail), number))
