@@ -121,11 +121,13 @@ def test_a_pause_for_care_is_shown_gently_with_the_help_lines_of_the_session_s_c
     start["settings"] = {"country": "GB"}
     lines[0] = json.dumps(start)
     lines.append('{"type": "note", "t": 30.0, "kind": "care", "detail": "fear"}')
+    lines.append('{"type": "note", "t": 20.0, "kind": "heated", "detail": "blame, louder"}')
     log.write_text("\n".join(lines) + "\n")
     text = _visible_text(report.build_report(tmp_path, "2026-10-05_20-00-00"))
     assert "something was said that matters more than the exercise" in text
     assert "999" in text and "0808 2000 247" in text and "Samaritans, 116 123" in text
     assert "The coach paused for care" in text and "the exercise stopped here" in text
+    assert "The coach offered a time-out" in text and "it got heated (blame, louder)" in text
     calm = write_session(tmp_path, dt.datetime(2026, 10, 6, 20, 0))
     assert calm.exists()
     assert "matters more than the exercise" not in _visible_text(report.build_report(tmp_path, "2026-10-06_20-00-00"))

@@ -24,10 +24,11 @@ _SETTING_FLAGS = {
     "data_dir": "where sessions are kept",
     "timeout_word": "the couple's time-out word (default: 'time out')",
     "flood_minutes": "positive flooding: minutes for each partner",
+    "break_minutes": "when it gets heated, the time-out's length before the coach checks in (default 20)",
     "country": "whose help lines the coach gives if someone speaks of danger: US, GB, AU... "
                "(default: the system's locale; elsewhere, general advice)",
 }
-_FLOAT_FLAGS = ("end_silence", "flood_minutes")
+_FLOAT_FLAGS = ("end_silence", "flood_minutes", "break_minutes")
 
 
 def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
@@ -44,6 +45,8 @@ def _add_turn_flags(p: argparse.ArgumentParser) -> None:
                    help="do not tell the partners' voices apart (cutting in then goes unnoticed)")
     p.add_argument("--no-over-coach-check", dest="over_coach_check", action="store_const", const=False,
                    help="do not listen for a partner talking over the coach's cues")
+    p.add_argument("--no-care-check", dest="care_check", action="store_const", const=False,
+                   help="never offer a time-out when it gets heated (danger always stops the exercise)")
     p.add_argument("--no-learn-pauses", dest="learn_pauses", action="store_const", const=False,
                    help="wait as long for every partner, however long they have paused before")
 

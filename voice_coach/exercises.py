@@ -75,7 +75,7 @@ ENGINE_CUES = (
     "empathy_missed", "empathy_mirror", "thanks_round", "switch", "close", "goodbye", "gift",
     "gift_thanks", "flooding", "flooding_time", "paused", "resumed", "time_out", "one_ready",
     "reminder", "silence_pause", "skipped", "pause_for_mirror", "slow_down", "one_at_a_time",
-    "care_danger", "care_self_harm",
+    "care_danger", "care_self_harm", "care_break", "care_check_in",
 )
 
 

@@ -28,6 +28,7 @@ from .events import (
     TurnTranscribed,
 )
 from .fidelity import feedback_line
+from .heat import Heat, speech_level_db
 from .keepsakes import Keepsakes
 from .mirror_watch import MirrorWatch
 from .over_coach import OverCoach
@@ -165,6 +166,8 @@ class SessionLoop:
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self.patience = Patience(settings.patience_params())
         self.care = CareWatch()
+        self.heat = Heat() if settings.care_check else None
+        self._sound: dict[int, tuple[float, float]] = {}  # turn -> (seconds, speech level dBFS)
         # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
         # is that partner going on, the answer came too soon and is taken back.
         self._answered: tuple[int, float] | None = None
@@ -335,6 +338,8 @@ class SessionLoop:
             judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
         self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
+        if self.heat is not None:
+            self._sound[ev.turn] = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
         answer = self.protocol.on_turn_ended(ev)
         self._answered = (ev.turn, ev.end) if answer else None
         self._execute(answer, ev.decided_at)
@@ -375,6 +380,10 @@ class SessionLoop:
         self.view.said(who, ev.text, ev.t)
         self._slow_down(self.slowdown.feed(sd.TurnText(ev.t, ev.turn, ev.text)), ev.t)
         self._care_for(self.care.on_turn(ev.turn, ev.text), ev.t)
+        if self.heat is not None and ev.turn in self._sound:
+            secs, level = self._sound.pop(ev.turn)
+            self.heat.turn(ev.t, who, secs, level, ev.text)
+            self._cool_down(ev.t)
         mirror = self.mirrors.on_transcript(step, ev.text)
         if mirror is not None:
             fields = mirror.log_fields()
@@ -398,6 +407,15 @@ class SessionLoop:
             self._cancel_scheduled(t, "a partner spoke of danger")
         self._execute(decisions, t)
 
+    def _cool_down(self, t: float) -> None:
+        """Several signs of heat close together: a time-out (Dialogue.on_heated)."""
+        due = self.heat.break_due(t) if self.heat is not None else None
+        if due:
+            decisions = self.protocol.on_heated(", ".join(sorted({s.kind for s in due})))
+            if any(isinstance(d, Say) for d in decisions):
+                self._cancel_scheduled(t, "it got heated")
+            self._execute(decisions, t)
+
     def _round_feedback(self, t: float) -> None:
         """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
         combined = self.mirrors.end_round()
@@ -415,6 +433,9 @@ class SessionLoop:
                 self._speak([self._wording(Say(d.key, p.sender, p.receiver))], max(t, d.t))
             else:
                 self.log.write("note", d.t, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
+                if d.kind == "interruption" and self.heat is not None:
+                    self.heat.overlap(d.t)
+                    self._cool_down(t)
 
     def _execute(self, decisions: list[Decision], t: float) -> None:
         said = [self._wording(d) for d in decisions if isinstance(d, Say)]

@@ -18,7 +18,8 @@ from .errors import UserError
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
-_FIELDS = {"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help", "crisis_help"}
+_FIELDS = {"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help", "crisis_help",
+           "break_minutes"}
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ class ProtocolParams:
     flood_secs: float = 120.0  # each partner's time to be showered with appreciations
     timeout_word: str = "time out"
     early_cue_speech: float = 1.5  # a content turn this long is answered before its words arrive
+    break_secs: float = 1200.0  # a time-out when it gets heated: the couple comes back after this long
 
 
 class Dialogue:
@@ -147,6 +148,7 @@ class Dialogue:
         self._before_answer: tuple[str, dict[str, object]] | None = None
         self._caring = False  # paused because a partner's words told of danger
         self._care_due: list[Decision] = []  # the care message, said when the turn under way ends
+        self._break_ends: float | None = None  # a time-out's check-in is due then
 
     # -- who and what -------------------------------------------------------------------
 
@@ -193,6 +195,8 @@ class Dialogue:
         return []
 
     def on_cue_finished(self, ev: CueFinished) -> list[Decision]:
+        if ev.key == "care_break" and self.paused:
+            self._break_ends = ev.t + self.p.break_secs
         if ev.key == self._last_said and self.step is not Step.DONE:
             self._waiting_since = ev.t
             if ev.key == "flooding":
@@ -200,6 +204,9 @@ class Dialogue:
         return []
 
     def on_tick(self, ev: Tick) -> list[Decision]:
+        if self._break_ends is not None and ev.t >= self._break_ends and not self._turn_open and self.paused:
+            self._break_ends = None
+            return [self._say("care_check_in", prompt=False)]
         if self.step is Step.DONE or self.paused or self._turn_open:
             return []
         if self.step is Step.FLOOD:
@@ -261,8 +268,21 @@ class Dialogue:
         if self._caring:
             return [note]  # once a pause
         self._restore_before_answer()
-        self._caring = True
+        self._caring, self._break_ends = True, None
         said = self._pause("care_self_harm" if kind == care.SELF_HARM else "care_danger", 2)
+        return self._when_turn_ends(note, said)
+
+    def on_heated(self, signs: str) -> list[Decision]:
+        """It got heated (heat.py, `signs` says how): a time-out, the Imago way. The coach names it
+        kindly and the session pauses; at the set time it guides a breath and checks in. Both say
+        "resume" to go on (sooner, if they both wish); "stop session" ends it. As for danger, the
+        partner speaking finishes first."""
+        if self.step is Step.DONE or self.paused:
+            return []
+        self._restore_before_answer()
+        return self._when_turn_ends(Note("heated", signs), self._pause("care_break", 2))
+
+    def _when_turn_ends(self, note: Note, said: list[Decision]) -> list[Decision]:
         if self._turn_open:
             self._care_due = said
             return [note]
@@ -311,6 +331,7 @@ class Dialogue:
             if self._resumes_heard < self._resumes_needed:
                 return [note, self._say("one_ready", prompt=False)]
             self.paused = self._caring = False
+            self._break_ends = None
             out: list[Decision] = [note, self._say("resumed", prompt=False)]
             if self._last_prompt is not None:
                 out.append(self._say(self._last_prompt.key))

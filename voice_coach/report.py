@@ -63,6 +63,7 @@ MARK_WORDS = {
     "pace": "The coach noticed the pace",
     "command": "A spoken command",
     "care": "The coach paused for care",
+    "heated": "The coach offered a time-out",
 }
 
 
@@ -426,6 +427,8 @@ def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
             detail = f"about {round(m.value)} words a minute; slower is easier to mirror" if m.value else ""
         elif m.kind == "care":
             detail = "the exercise stopped here (see the note at the top)"
+        elif m.kind == "heated":
+            detail = f"it got heated ({m.detail}); a break helps you hear each other again"
         items.append((m.t, 2, (
             f'<tr class="mark"><td>{clock(m.t)}</td><td>{_e(MARK_WORDS.get(m.kind, "A note"))}</td>'
             f"<td>{_e(detail)}</td></tr>"

@@ -81,6 +81,10 @@ class Settings:
     data_dir: str | None = None
     keep_audio: bool = False  # keep a WAV of every turn in the session folder
     no_transcripts: bool = False  # keep timings and metrics only, never the words
+    # Offer a time-out when it gets heated (heat.py; docs/benchmarks.md, "Heated moments"); words
+    # that tell of danger always stop the exercise, whatever this says (care.py).
+    care_check: bool = True
+    break_minutes: float = 20.0  # a time-out's length: the coach checks in after it
     country: str | None = None  # whose help lines the coach gives (help.toml); unset: the system locale's
 
     def gate_params(self) -> GateParams:
@@ -99,6 +103,7 @@ class Settings:
         return ProtocolParams(
             remind_after=self.remind_after, pause_after=self.pause_after,
             flood_secs=self.flood_minutes * 60.0, timeout_word=self.timeout_word,
+            break_secs=self.break_minutes * 60.0,
         )
 
     def slowdown_params(self) -> SlowdownParams:
@@ -119,8 +124,8 @@ class Settings:
 
     def cue_fields(self) -> dict[str, str]:
         """Names in the cue wording besides the partners'."""
-        minutes = f"{self.flood_minutes:g}"
-        return {"minutes": minutes, "timeout_word": self.timeout_word,
+        return {"minutes": f"{self.flood_minutes:g}", "timeout_word": self.timeout_word,
+                "break_minutes": f"{self.break_minutes:g}",
                 **helplines.for_country(self.country).cue_fields()}
 
     def replace(self, **changes: Any) -> Settings:
@@ -179,8 +184,8 @@ def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
 def _validate(s: Settings) -> None:
     if s.exercise not in EXERCISES:
         raise UserError(f"unknown exercise '{s.exercise}': choose one of {', '.join(EXERCISES)}")
-    if s.flood_minutes <= 0 or s.remind_after <= 0 or s.pause_after <= 0:
-        raise UserError("flood_minutes, remind_after and pause_after must be positive")
+    if not (s.flood_minutes > 0 and s.remind_after > 0 and s.pause_after > 0 and s.break_minutes > 0):
+        raise UserError("flood_minutes, remind_after, pause_after and break_minutes must be positive")
     if s.long_piece <= 0 or s.pace_wpm <= 0 or s.interruptions < 1 or s.min_breath < 0:
         raise UserError("long_piece, pace_wpm and interruptions must be positive; min_breath at least 0")
     if s.vad not in ("webrtc", "silero"):

@@ -287,7 +287,7 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
         current.added = _words(ev.get("added"))
     elif kind == "feedback" and current is not None and isinstance(detail, str):
         current.feedback = detail
-    elif kind in ("interruption", "cut_off", "pace", "command", "care"):
+    elif kind in ("interruption", "cut_off", "pace", "command", "care", "heated"):
         value = ev.get("value")
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         s.marks.append(Mark(t, kind, "" if detail is None else str(detail), number))
