@@ -29,8 +29,9 @@ def test_signs_are_measured_against_the_partner_s_own_level_and_pace():
     heat = Heat()
     t = _learnt(heat)
     assert heat.turn(t, "Alex", 4.0, -27.0, CALM) == []  # a little louder: ordinary
-    assert [s.kind for s in heat.turn(t + 5, "Alex", 4.0, -22.0, CALM)] == [LOUD]
-    assert [s.kind for s in heat.turn(t + 10, "Alex", 3.0, -30.0, CALM)] == [FAST]  # 220 wpm
+    assert [s.kind for s in heat.turn(t + 5, "Alex", 4.0, -20.0, CALM)] == [LOUD]
+    assert heat.turn(t + 8, "Alex", 3.0, -30.0, CALM) == []  # 220 words a minute: brisk, not racing
+    assert [s.kind for s in heat.turn(t + 10, "Alex", 2.5, -30.0, CALM)] == [FAST]  # 264
     assert [s.kind for s in heat.turn(t + 15, "Alex", 4.0, -30.0, "You never listen to me.")] == [BLAME]
     assert heat.turn(t + 20, "Sam", 4.0, -15.0, CALM) == []  # Sam's own level is not known yet
     assert heat.turn(t + 25, "Alex", 1.0, -10.0, "Yes.") == []  # too short to judge

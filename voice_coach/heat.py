@@ -32,14 +32,16 @@ _BLAME = re.compile(
 
 @dataclass(frozen=True)
 class HeatParams:
-    louder_db: float = 6.0  # a turn this much above the partner's own usual level
-    faster: float = 1.25  # ... or this many times their own usual pace
+    louder_db: float = 8.0  # a turn this much above the partner's own usual level
+    faster: float = 1.4  # ... or this many times their own usual pace
     min_wpm: float = 170.0  # and at least this fast: a slow speaker speeding up is not racing
     learn_turns: int = 3  # turns of a partner heard before their own level and pace are known
     min_secs: float = 1.5  # turns shorter than this ("yes") say little about level or pace
     window: float = 120.0  # signs counted over this much of the recent dialogue
     signs: int = 3  # signs within the window that call for a break
-    kinds: int = 2  # ... of at least this many kinds (three "you never"s alone are a frustration)
+    # ... of at least this many kinds, a louder and a faster voice being one kind (the voice): three
+    # "you never"s alone are a frustration, and a voice that rises alone may be enthusiasm
+    kinds: int = 2
     quiet_for: float = 300.0  # never offer a break again within this long
 
 
@@ -108,7 +110,7 @@ class Heat:
         self._signs = [s for s in self._signs if t - s.t <= self.p.window]
         if self._offered is not None and t - self._offered < self.p.quiet_for:
             return None
-        kinds = {s.kind for s in self._signs}
+        kinds = {"voice" if s.kind in (LOUD, FAST) else s.kind for s in self._signs}
         if len(self._signs) >= self.p.signs and len(kinds) >= self.p.kinds:
             due, self._signs, self._offered = self._signs, [], t
             return due
