@@ -49,6 +49,9 @@ def test_every_cue_is_rendered_for_both_role_orders_once():
             assert BOOK.say(key, a, b, **FIELDS) in texts
     # after the switch, Sam sends: the second round's prompts name Sam before the other cues
     assert texts.index(BOOK.say("check", "Sam", "Alex")) < texts.index(BOOK.say("paused", "Alex", "Sam"))
+    # a partner may speak of danger in the first piece: the care message is ready by then
+    care = texts.index(BOOK.say("care_danger", "Alex", "Sam", **FIELDS))
+    assert texts.index(BOOK.say("more", "Alex", "Sam")) < care < texts.index(BOOK.say("switch", "Sam", "Alex"))
 
 
 def test_the_opening_is_what_the_protocol_says_first():

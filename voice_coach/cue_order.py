@@ -4,7 +4,9 @@ The first cues are rendered at once and the rest in the background (voice.Voice.
 the background should reach each cue before the dialogue does: the exercise's own flow first
 (intro, first prompt, prompt_mirror, check, more, go_on...), with the partners' names as they
 will be at that point, then the second sender's round, then every other cue for both role orders
-(commands, reminders, the slow-down), which may be needed at any time.
+(commands, reminders, the slow-down), which may be needed at any time. The care messages come
+right after the first round: when a partner speaks of danger, the coach must not make them wait
+while it renders.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _PHASE_CUES = {
     "flood": ("flooding", "flooding_time"),
 }
 _PIECE_CUES = ("prompt_mirror", "check")
+_CARE_CUES = ("care_danger", "care_self_harm")
+_FIRST_ROUND = 6  # cues of the opening and the first round, before the care messages
 
 
 def _phase_keys(phase: Phase) -> list[str]:
@@ -63,6 +67,7 @@ def likely_texts(
         return book.say(key, a, b, **fields)
 
     ordered = [text(k, swapped) for k, swapped in flow(exercise, first_use) if k in book.cues]
+    ordered[_FIRST_ROUND:_FIRST_ROUND] = [text(k, False) for k in _CARE_CUES if k in book.cues]
     ordered += [text(k, swapped) for swapped in (False, True) for k in book.cues]
     return list(dict.fromkeys(ordered))
 
