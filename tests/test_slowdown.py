@@ -248,14 +248,6 @@ def test_answering_during_the_held_breath_is_before_the_cue():
     assert notes(out, "interruption")[0].detail.startswith("before_cue")
 
 
-def test_cutting_in_on_the_other_partner():
-    evs = [INVITE_SHARE, SpeechStart(6.0, "Alex"), Breath(8.0), SpeechStart(8.2, "Sam")]
-    out, _ = run(evs)
-    assert notes(out, "interruption")[0].detail == "cut_in: Sam cut in on Alex"
-    out, _ = run([INVITE_SHARE, SpeechStart(6.0, "Alex"), Breath(8.0), SpeechStart(8.2, "Alex")])
-    assert out == []
-
-
 def test_the_other_voice_heard_in_a_turn_is_a_cut_in():
     evs = [INVITE_SHARE, SpeechStart(6.0), Breath(8.0), SpeechStart(8.4), Breath(10.0),
            VoiceHeard(10.0, "Alex", "Sam")]

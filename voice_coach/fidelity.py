@@ -33,9 +33,6 @@ class FidelityParams:
     adds_min_share: float = 0.3
     # The feedback line names at most this many words: one kind hint, not a list of faults.
     feedback_words: int = 2
-    # Off by default: hearing a score after each round can feel like a test; the line is always
-    # logged, and a couple who want it can turn it on.
-    speak_feedback: bool = False
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,9 @@ class SlowdownParams:
 
 @dataclass(frozen=True)
 class SpeechStart:
-    """Speech began at `t`. `speaker`, when the loop can tell voices apart, catches cutting in."""
+    """Speech began at `t` (who spoke is told later, at a breath: VoiceHeard)."""
 
     t: float
-    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,6 @@ Decision = Cue | Note
 @dataclass
 class _Turn:
     start: float
-    speaker: str | None
     voiced: float = 0.0  # seconds of speech, breaths left out
     speech_since: float | None = None  # set while speech is on
     last_stop: float | None = None
@@ -222,12 +220,10 @@ class Slowdown:
         interrupted = None
         if turn is None and (self._cue_owed or any(ev.t < start for start, _, _ in self._cues)):
             interrupted = self._interruption("before_cue", "answered before the cue", ev.t)
-        elif turn is not None and ev.speaker and turn.speaker and ev.speaker != turn.speaker:
-            interrupted = self._interruption("cut_in", f"{ev.speaker} cut in on {turn.speaker}", ev.t)
         if interrupted is not None:
             out.append(interrupted)
         if turn is None:
-            self._turn = turn = _Turn(ev.t, ev.speaker)
+            self._turn = turn = _Turn(ev.t)
             if self._last_end is not None:
                 gap = ev.t - self._last_end
                 out.append(Note("breath", f"{gap:.2f} s after the last turn", ev.t, value=round(gap, 3)))

@@ -32,11 +32,6 @@ class SpeechGate:
     def speaking(self) -> bool:
         return self._speaking
 
-    def reset(self) -> None:
-        self._window.clear()
-        self._speaking = False
-        self._first_voiced = None
-
     def push(self, t: float, voiced: bool) -> SpeechStarted | SpeechStopped | None:
         """Feed the decision for the frame starting at `t`; return a state change, if any."""
         p = self._p

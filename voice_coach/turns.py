@@ -118,10 +118,6 @@ class TurnDetector:
     def in_turn(self) -> bool:
         return self._turn is not None
 
-    def reset(self) -> None:
-        """Forget a turn in progress (the coach starts speaking over it, or the session pauses)."""
-        self._turn = None
-
     def awaiting(self, turn: int, speech_end: float) -> bool:
         """Whether turn `turn` is still in the pause after `speech_end`, so that a judgement or a
         transcript of it would still count (lets a caller skip work that came too late)."""
