@@ -50,12 +50,6 @@ SPOKEN_AT_LENGTH = frozenset({
 # ("is now a good time?", the appreciations of positive flooding).
 UNANSWERED = frozenset({Step.APPOINTMENT, Step.FLOOD})
 
-# What answering a turn changes, and taking the answer back restores.
-_ANSWER_STATE = (
-    "step", "pieces", "mirror_loops", "phase_index", "stem_index", "senders_done", "sender", "receiver",
-    "_last_prompt", "_last_said",
-)
-
 # How each question's answer is read (answers.py); the steps not here expect a piece, not an answer.
 _ANSWER_READERS = {
     Step.SAFETY: answers.yes_or_no, Step.APPOINTMENT_ANSWER: answers.yes_or_no,
@@ -108,6 +102,23 @@ Decision = Say | Finish | Note | Keep | Acknowledge
 
 
 @dataclass(frozen=True)
+class _Place:
+    """Where the dialogue stands: what answering a turn changes, and taking the answer back
+    restores."""
+
+    step: Step
+    pieces: int
+    mirror_loops: int
+    phase_index: int
+    stem_index: int
+    senders_done: int
+    sender: str
+    receiver: str
+    last_prompt: Say | None
+    last_said: str | None
+
+
+@dataclass(frozen=True)
 class ProtocolParams:
     remind_after: float = 30.0  # silence after a cue before a gentle reminder
     pause_after: float = 45.0  # further silence after the reminder before the coach pauses
@@ -145,7 +156,7 @@ class Dialogue:
         self._answered: set[int] = set()  # turns already answered at their end
         # The state before the last turn answered at its end, and whose turn that was: the answer
         # can be taken back while nothing else has happened since.
-        self._before_answer: tuple[str, dict[str, object]] | None = None
+        self._before_answer: tuple[str, _Place] | None = None
         self._caring = False  # paused because a partner's words told of danger
         self._care_due: list[Decision] = []  # the care message, said when the turn under way ends
         self._break_ends: float | None = None  # a time-out's check-in is due then
@@ -237,7 +248,7 @@ class Dialogue:
         if self.paused or self.step not in SPOKEN_AT_LENGTH or not long_enough or who is None:
             return []
         self._answered.add(ev.turn)
-        before = {name: getattr(self, name) for name in _ANSWER_STATE}
+        before = self._place()
         out = self._answer("", ev.decided_at)
         if self.step is not Step.DONE:
             self._before_answer = (who, before)
@@ -251,10 +262,17 @@ class Dialogue:
         self._restore_before_answer()
         return [Note("taken_back", f"{who} went on; the coach waits for the rest")]
 
+    def _place(self) -> _Place:
+        return _Place(self.step, self.pieces, self.mirror_loops, self.phase_index, self.stem_index,
+                      self.senders_done, self.sender, self.receiver, self._last_prompt, self._last_said)
+
     def _restore_before_answer(self) -> None:
         if self._before_answer is not None:
-            for name, value in self._before_answer[1].items():
-                setattr(self, name, value)
+            p = self._before_answer[1]
+            self.step, self.pieces, self.mirror_loops = p.step, p.pieces, p.mirror_loops
+            self.phase_index, self.stem_index, self.senders_done = p.phase_index, p.stem_index, p.senders_done
+            self.sender, self.receiver = p.sender, p.receiver
+            self._last_prompt, self._last_said = p.last_prompt, p.last_said
             self._before_answer = None
 
     def on_danger(self, kind: str) -> list[Decision]:
