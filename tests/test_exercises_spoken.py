@@ -210,3 +210,20 @@ def test_the_sender_cutting_in_later_in_the_mirror_is_a_cut_in_not_a_piece_going
 def test_without_the_over_coach_check_talking_over_goes_unnoticed(tmp_path: Path):
     events = run(tmp_path, "mirroring", TALKED_OVER, over_coach_check=False)
     assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+
+
+def test_the_line_on_a_round_s_mirroring_is_spoken_when_asked_for(tmp_path: Path):
+    """mirror_feedback: the kind line (its wording from cues/en.toml [feedback]) is said after the
+    sender's "yes", before "is there more?", and logged as said."""
+    text = "I feel lonely when you work late on Fridays."
+    lines = [*mirrored("Alex", "Sam", text), line("Alex", "No, that's all."),
+             *mirrored("Sam", "Alex", "I feel happy when we cook together."), line("Sam", "No, that's all.")]
+    events = run(tmp_path, "mirroring", lines, mirror_feedback=True)
+    said = [e for e in events if e["type"] == "cue"]
+    keys = [e["key"] for e in said]
+    assert keys.count("feedback") == 2
+    first = keys.index("feedback")
+    assert keys[first - 1] == "check" and keys[first + 1] == "more"
+    assert said[first]["text"].startswith(("You caught", "That one was hard"))
+    logged = [e for e in events if e["type"] == "note" and e["kind"] == "feedback"]
+    assert [e["detail"] for e in logged] == [e["text"] for e in said if e["key"] == "feedback"]

@@ -21,8 +21,11 @@ from voice_coach.fidelity import (
     stem,
     words,
 )
+from voice_coach.phrasebook import load_phrasebook
 
 # (category, label, sender's piece, receiver's mirror)
+WORDING = load_phrasebook().feedback
+
 PAIRS = [
     # good: close mirrors, pronouns swapped
     ("good", "good", "When you came home late on Tuesday without calling, I felt worried and alone.",
@@ -243,7 +246,7 @@ def test_a_piece_with_no_words_is_not_scored(piece):
     sc = score(piece, "You felt worried.")
     assert not sc.scorable and sc.recall == 0.0
     assert sc.label() == UNSCORED
-    assert feedback_line(sc, "Alex") is None
+    assert feedback_line(sc, "Alex", WORDING) is None
 
 
 def test_an_empty_mirror_caught_nothing():
@@ -263,17 +266,17 @@ def test_labels_and_their_edges():
 
 def test_feedback_line():
     sc = score("When you came home late I felt worried and alone.", "When I came home late you felt alone.")
-    assert feedback_line(sc, "Alex") == "You caught most of it; you missed 'worried'."
-    assert feedback_line(score("I felt worried.", "You felt worried."), "Alex") == "You caught all of it."
+    assert feedback_line(sc, "Alex", WORDING) == "You caught most of it; you missed 'worried'."
+    assert feedback_line(score("I felt worried.", "You felt worried."), "Alex", WORDING) == "You caught all of it."
     part = score("I miss our long walks on Sunday mornings.", "You miss walks.")
-    assert feedback_line(part, "Alex") == "You caught part of it; you missed 'long' and 'sunday'."
+    assert feedback_line(part, "Alex", WORDING) == "You caught part of it; you missed 'long' and 'sunday'."
     adds = score("I felt worried.", "You felt worried because you think I am selfish and lazy.")
-    assert feedback_line(adds, "Alex") == "You caught all of it; 'selfish' and 'lazy' came from you, not from Alex."
+    assert feedback_line(adds, "Alex", WORDING) == "You caught all of it; 'selfish' and 'lazy' came from you, not from Alex."
 
 
 def test_feedback_names_feelings_first_and_at_most_two_words():
     sc = score("Without a word you left and I felt abandoned and scared.", "You left.")
-    line = feedback_line(sc, "Sam", FidelityParams(feedback_words=1))
+    line = feedback_line(sc, "Sam", WORDING, FidelityParams(feedback_words=1))
     assert line == "That one was hard to catch; you missed 'scared'."
 
 
@@ -282,7 +285,7 @@ def test_a_word_caught_on_the_second_mirror_is_not_missed():
     second = score("I felt worried.", "You felt worried.")
     both = combine([first, second])
     assert both.missed == () and both.recall == 1.0
-    assert feedback_line(both, "Alex") == "You caught all of it."
+    assert feedback_line(both, "Alex", WORDING) == "You caught all of it."
 
 
 def test_words_keep_what_was_said():

@@ -11,6 +11,7 @@ few feeling words have near-synonyms that keep the meaning ("scared", "afraid").
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -304,32 +305,26 @@ def combine(scores: list[MirrorScore] | tuple[MirrorScore, ...]) -> MirrorScore:
 # --- the one kind line ---------------------------------------------------------------------------
 
 # The wording, as templates, so it can move into the cue file with the coach's other words.
-FEEDBACK = {
-    "all": "You caught all of it",
-    "most": "You caught most of it",
-    "part": "You caught part of it",
-    "little": "That one was hard to catch",
-    "missed": "you missed {words}",
-    "added": "{words} came from you, not from {sender}",
-}
-
-
-def feedback_line(sc: MirrorScore, sender: str, params: FidelityParams | None = None) -> str | None:
-    """One short, kind line about a mirror (or a round, see `combine`); None if nothing to say."""
+def feedback_line(
+    sc: MirrorScore, sender: str, wording: Mapping[str, str], params: FidelityParams | None = None,
+) -> str | None:
+    """One short, kind line about a mirror (or a round, see `combine`); None if nothing to say.
+    `wording`: the parts of the line, the [feedback] table of the coach's words (cues/en.toml)."""
     p = params or FidelityParams()
     if not sc.scorable:
         return None
     label = sc.label(p)
     if sc.recall >= 1.0 - 1e-9:
-        head = FEEDBACK["all"]
+        head = wording["all"]
     elif sc.recall >= p.good_recall - 1e-9:
-        head = FEEDBACK["most"]
+        head = wording["most"]
     else:
-        head = FEEDBACK["part"] if sc.recall >= 0.3 else FEEDBACK["little"]
+        head = wording["part"] if sc.recall >= 0.3 else wording["little"]
     if label == ADDS:
-        return f"{head}; {FEEDBACK['added'].format(words=_quote(_salient(sc.added), p), sender=sender)}."
+        added = wording["added"].format(words=_quote(_salient(sc.added), p), sender=sender)
+        return f"{head}; {added}."
     if sc.missed:
-        return f"{head}; {FEEDBACK['missed'].format(words=_quote(_salient(sc.missed), p))}."
+        return f"{head}; {wording['missed'].format(words=_quote(_salient(sc.missed), p))}."
     return f"{head}."
 
 

@@ -419,7 +419,7 @@ class SessionLoop:
     def _round_feedback(self, t: float) -> None:
         """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
         combined = self.mirrors.end_round()
-        line = feedback_line(combined, self.protocol.sender) if combined else None
+        line = feedback_line(combined, self.protocol.sender, self.mouth.book.feedback) if combined else None
         if line and combined is not None:
             said = "" if self.s.no_transcripts else line  # the line quotes the partners' words
             self.log.write("note", t, kind="feedback", detail=said, recall=round(combined.recall, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import string
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +18,10 @@ from .errors import UserError
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
+REQUIRED_FEEDBACK = ("all", "most", "part", "little", "missed", "added")
 _FIELDS = {"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help", "crisis_help",
            "break_minutes"}
+_FEEDBACK_FIELDS = {"words", "sender"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Phrasebook:
     cues: dict[str, str]
     answers: dict[str, tuple[str, ...]]
     commands: dict[str, tuple[str, ...]]
+    feedback: dict[str, str] = field(default_factory=dict)  # parts of the line on a round's mirroring
 
     def say(self, key: str, sender: str, receiver: str, **extra: str) -> str:
         return self.cues[key].format(sender=sender, receiver=receiver, **extra)
@@ -67,7 +70,18 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
             raise UserError(f"cue file {path}, line {line}: unknown name {{{bad}}} in '{key}'")
     answers = _phrase_table(path, raw, data.get("answers", {}), REQUIRED_ANSWERS)
     commands = _phrase_table(path, raw, data.get("commands", {}), REQUIRED_COMMANDS)
-    return Phrasebook(dict(cues), answers, commands)
+    if "feedback" not in data and path != default_cues_path():  # an older wording file: ours
+        return Phrasebook(dict(cues), answers, commands, load_phrasebook().feedback)
+    feedback = data.get("feedback", {})
+    for key in REQUIRED_FEEDBACK:
+        text = feedback.get(key) if isinstance(feedback, dict) else None
+        if not isinstance(text, str):
+            raise UserError(f"cue file {path}: [feedback] needs a text for '{key}'")
+        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        if names - _FEEDBACK_FIELDS:
+            bad = ", ".join(sorted(names - _FEEDBACK_FIELDS))
+            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: unknown name {{{bad}}} in '{key}'")
+    return Phrasebook(dict(cues), answers, commands, {k: feedback[k] for k in REQUIRED_FEEDBACK})
 
 
 def _phrase_table(
