@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import slowdown as sd
+from . import slowdown
 from .audio_source import FRAME_SECS, AudioSource, Frame
 from .care import CareWatch
 from .classifiers import SAMPLE_RATE, FrameClassifier
@@ -160,7 +160,7 @@ class SessionLoop:
         self._deaf: deque[tuple[float, float]] = deque()  # when the microphone hears the coach
         self._handed_until = -1.0  # end of the last cue handed to the player
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
-        self.slowdown = sd.Slowdown(settings.slowdown_params())
+        self.slowdown = slowdown.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
         self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
@@ -196,7 +196,7 @@ class SessionLoop:
         if self.over_coach is not None:
             for at in self.over_coach.hear(frame.t, frame.pcm, voiced or self.gate.speaking):
                 if self.ears.voices is None:
-                    self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at)), end)
+                    self._slow_down(self.slowdown.feed(slowdown.HeardOverCoach(at)), end)
                 else:
                     self._told_over_coach(None)  # an earlier one still unnamed (cues back to back)
                     self._over_coach = (at, end + OVER_COACH_WAIT)
@@ -209,7 +209,8 @@ class SessionLoop:
             elif end >= by + 0.5:  # nobody went on (the gate would have said by now): unnamed
                 self._told_over_coach(None)
         if change is not None:
-            hint = sd.SpeechStart(change.t) if isinstance(change, SpeechStarted) else sd.Breath(change.t)
+            started = isinstance(change, SpeechStarted)
+            hint = slowdown.SpeechStart(change.t) if started else slowdown.Breath(change.t)
             self._slow_down(self.slowdown.feed(hint), end)
             self._on_turn_events(self.detector.on_speech(change))
             if isinstance(change, SpeechStarted):
@@ -290,7 +291,7 @@ class SessionLoop:
         at = start if over is None else over
         self._speakers[self._turn_now] = heard
         self._execute(taken, at)
-        self.slowdown.feed(sd.TakenBack(at, self.protocol.step.value))
+        self.slowdown.feed(slowdown.TakenBack(at, self.protocol.step.value))
         self._learn_pause(heard, at - answered[1], at)
         return True
 
@@ -321,12 +322,12 @@ class SessionLoop:
             if heard is None or heard == who:
                 self._learn_pause(who, went.pause, went.t, went.finished)
         if heard is not None and expected is not None:
-            self._slow_down(self.slowdown.feed(sd.VoiceHeard(stop, expected, heard)), self.t)
+            self._slow_down(self.slowdown.feed(slowdown.VoiceHeard(stop, expected, heard)), self.t)
 
     def _told_over_coach(self, who: str | None) -> None:
         if self._over_coach is not None:
             at, self._over_coach = self._over_coach[0], None
-            self._slow_down(self.slowdown.feed(sd.HeardOverCoach(at, who)), self.t)
+            self._slow_down(self.slowdown.feed(slowdown.HeardOverCoach(at, who)), self.t)
 
     def _on_turn_ended(self, ev: TurnEnded) -> None:
         self._told_over_coach(None)  # a turn too short to tell the voice
@@ -337,7 +338,8 @@ class SessionLoop:
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
             judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
-        self._slow_down(self.slowdown.feed(sd.TurnDone(ev.decided_at, ev.turn, who, step)), ev.decided_at)
+        ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, step)
+        self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         if self.heat is not None:
             self._sound[ev.turn] = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
         answer = self.protocol.on_turn_ended(ev)
@@ -378,7 +380,7 @@ class SessionLoop:
         words = {"words": len(ev.text.split())} if self.s.no_transcripts else {"text": ev.text}
         self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, **words)
         self.view.said(who, ev.text, ev.t)
-        self._slow_down(self.slowdown.feed(sd.TurnText(ev.t, ev.turn, ev.text)), ev.t)
+        self._slow_down(self.slowdown.feed(slowdown.TurnText(ev.t, ev.turn, ev.text)), ev.t)
         self._care_for(self.care.on_turn(ev.turn, ev.text), ev.t)
         if self.heat is not None and ev.turn in self._sound:
             secs, level = self._sound.pop(ev.turn)
@@ -426,9 +428,9 @@ class SessionLoop:
             if self.s.mirror_feedback:
                 self._speak([("feedback", line)], t)
 
-    def _slow_down(self, decisions: list[sd.Decision], t: float) -> None:
+    def _slow_down(self, decisions: list[slowdown.Decision], t: float) -> None:
         for d in decisions:
-            if isinstance(d, sd.Cue):
+            if isinstance(d, slowdown.Cue):
                 p = self.protocol
                 self._speak([self._wording(Say(d.key, p.sender, p.receiver))], max(t, d.t))
             else:
@@ -496,7 +498,7 @@ class SessionLoop:
             for part in cue.parts:
                 start, end = cue.start + part.since, cue.start + part.until
                 self._cues_playing.append((end, part.key))
-                self.slowdown.feed(sd.CueSaid(start, end, part.key, cue.step))
+                self.slowdown.feed(slowdown.CueSaid(start, end, part.key, cue.step))
                 self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step)
                 self.view.said("Coach", part.text, start)
 
