@@ -175,3 +175,33 @@ def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path
     (folder,) = list((plain / "data" / "sessions").iterdir())
     assert not (folder / "audio").exists()
     assert any("text" in e for e in read_events(folder / "events.jsonl") if e["type"] == "transcript")
+
+
+def _cues_with(path: Path, old: str, new: str) -> str:
+    from voice_coach.phrasebook import default_cues_path
+
+    text = default_cues_path().read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return str(path)
+
+
+@pytest.mark.parametrize("case", ["flood nan", "min_piece 0", "preroll 1000", "binary config", "cue {", "empty cue"])
+def test_bad_settings_and_cues_are_one_line_and_leave_no_ghost_session(tmp_path: Path, case: str):
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.int16), 16000)
+    (tmp_path / "a.toml").write_text("min_piece = 0\n")
+    (tmp_path / "b.toml").write_text("preroll = 1000\n")
+    (tmp_path / "c.toml").write_bytes(bytes(range(256)))
+    args, expect = {
+        "flood nan": (["--flood-minutes", "nan"], "flood_minutes must be between 0.1 and 30 minutes, not nan"),
+        "min_piece 0": (["--config", str(tmp_path / "a.toml")], "min_piece must be between 2 and 25 seconds"),
+        "preroll 1000": (["--config", str(tmp_path / "b.toml")], "preroll must be between 0 and 1 seconds"),
+        "binary config": (["--config", str(tmp_path / "c.toml")], "is not UTF-8 text"),
+        "cue {": (["--cues", _cues_with(tmp_path / "1.toml", "Welcome, {sender}", "Welcome, {sender")], "out of place"),
+        "empty cue": (["--cues", _cues_with(tmp_path / "2.toml", '"Welcome, {sender}', '"" # ')], "'welcome' is empty"),
+    }[case]
+    data = tmp_path / "data"
+    line = _one_line_error(vc("practice", "--input-file", str(wav), *args, data=data))
+    assert expect in line
+    assert not data.exists()  # no ghost session, nor anything else
