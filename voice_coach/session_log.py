@@ -14,14 +14,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .files import open_regular, read_capped
 
 EVENTS_FILE = "events.jsonl"
 
@@ -183,15 +186,94 @@ class SessionLog:
             )
 
 
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """Every complete event of a log; a line cut off by a crash (or otherwise unreadable) is left out."""
-    events = []
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    for line in text.splitlines():
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
+MAX_LOG_BYTES = 32 << 20  # a two-hour session writes well under 1 MB
+_LARGEST_WHOLE = 2**53  # beyond it a number in a log is garbage (and SQLite's INTEGER overflows)
+
+
+@dataclass
+class LogRead:
+    """What could be read of one session's log, and what could not."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    damaged: int = 0  # complete lines that are not a readable event (a crash cuts only the last)
+    too_large: bool = False  # only the first MAX_LOG_BYTES were read
+    unreadable: str | None = None  # why nothing could be read
+
+    @property
+    def problem(self) -> str | None:
+        """One line on what is wrong with the log, or None when nothing is."""
+        if self.unreadable:
+            return f"its log cannot be read: {self.unreadable}"
+        notes = [f"{self.damaged} damaged line(s) left out"] if self.damaged else []
+        if self.too_large:
+            notes.append(f"only its first {MAX_LOG_BYTES >> 20} MB read")
+        return "; ".join(notes) or None
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(f"not a number a log holds: {text}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    return value if math.isfinite(value) else _refuse(text)  # 1e999 reads as inf
+
+
+def _whole(text: str) -> int:
+    value = int(text)
+    return value if abs(value) <= _LARGEST_WHOLE else _refuse(text)
+
+
+def parse_event(line: str) -> dict[str, Any] | None:
+    """One line as an event, or None when it is not one as this program writes them: JSON whose
+    numbers are finite, whose text is valid Unicode, an object with a "type"."""
+    try:
+        event = json.loads(line, parse_constant=_refuse, parse_float=_finite, parse_int=_whole)
+        json.dumps(event, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\\ud800") fails here
+    except (ValueError, RecursionError, UnicodeEncodeError):
+        return None
+    return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
+
+
+def _read_capped_log(path: Path) -> bytes:
+    """The log's first bytes, up to one more than MAX_LOG_BYTES. Neither the session's folder nor
+    its log is followed if it is a link, and only a regular file is read: a log linked to
+    /dev/zero or a FIFO would never end."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fd = open_regular(path.name, follow_links=False, dir_fd=folder)
+    finally:
+        os.close(folder)
+    try:
+        return read_capped(fd, MAX_LOG_BYTES)
+    finally:
+        os.close(fd)
+
+
+def read_log(path: Path) -> LogRead:
+    """Every complete event of a log, and what could not be read; never raises for a log that is
+    there (FileNotFoundError when it is not). A last line cut off by a crash is left out quietly."""
+    try:
+        data = _read_capped_log(path)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        if path.parent.is_symlink():
+            return LogRead(unreadable="its folder is a symbolic link, which is not followed")
+        return LogRead(unreadable=e.strerror or str(e))
+    read = LogRead(too_large=len(data) > MAX_LOG_BYTES)
+    lines = data[:MAX_LOG_BYTES].decode("utf-8", errors="replace").split("\n")
+    for n, line in enumerate(lines):
+        if not line.strip():
             continue
-        if isinstance(event, dict) and isinstance(event.get("type"), str):
-            events.append(event)
-    return events
+        event = parse_event(line)
+        if event is not None:
+            read.events.append(event)
+        elif n < len(lines) - 1:  # the last piece has no newline: a line a crash cut off
+            read.damaged += 1
+    return read
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """Every complete, readable event of a log (see read_log)."""
+    return read_log(path).events
