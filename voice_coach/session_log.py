@@ -4,9 +4,11 @@ Folders and files are created readable by their owner alone. Each event goes to 
 `os.write` (no buffer in this process), so Ctrl-C, SIGKILL or a pulled-out microphone leave every
 earlier event on disk; `close()` also asks the disk to keep them (fsync).
 
-When the data folder cannot be written (read-only, full, a removed drive), the session goes on:
-one line on stderr says so, the events wait in memory, and each later event (and `close()`)
-tries again to write them all, in order, without losing or repeating a byte.
+A log is created before its session starts, and a data folder where it cannot be (read-only, a
+plain file, /proc) stops the session before it starts, in one line. When a write fails later
+(a full disk, a removed drive), the session goes on: one line on stderr says so, the events wait
+in memory, and each later event (and `close()`) tries again to write them all, in order, without
+losing or repeating a byte; what is still unsaved at the end is told by `loss()`.
 """
 
 from __future__ import annotations
@@ -89,21 +91,37 @@ def _signals_held() -> Iterator[None]:
 
 class SessionLog:
     def __init__(self, folder: Path, *, new: bool = False) -> None:
-        """Log into `folder`; with `new`, the folder is a name to claim (suffixed if taken)."""
+        """Log into `folder`; with `new`, the folder is a name to claim (suffixed if taken). The
+        folder and the file are made now: a UserError if they cannot be."""
         self.folder = folder
         self.path = folder / EVENTS_FILE
         self._new = new
-        self._fd: int | None = None
         self._pending = bytearray()  # encoded events not yet on disk
         self._problem: str | None = None  # why the last write failed, while events wait
         self._warned = False
         self._closed = False
-        self._drain()
+        self._events = 0  # written so far, saved or not
+        try:
+            self._fd: int | None = self._open()
+        except OSError as e:
+            raise UserError(f"cannot save sessions in {self.folder.parent.parent if new else self.folder}: "
+                            f"{e.strerror or e}; give a folder you can write with --data-dir") from None
 
     @classmethod
     def create(cls, data_dir: Path, now: dt.datetime | None = None) -> SessionLog:
         stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H-%M-%S")
         return cls(data_dir / "sessions" / stamp, new=True)
+
+    def loss(self) -> str | None:
+        """One line on the events that could not be saved, and on what was; None if all were."""
+        if self.saved:
+            return None
+        if not self._pending:  # every event went out, but the disk did not confirm it (fsync)
+            return f"this session's log {self.path} may not be wholly on disk ({self._problem})"
+        lost = self._pending.count(b"\n")
+        kept = self._events - lost
+        where = f"the {kept} before them are kept in {self.path}" if kept > 0 else "nothing of it was saved"
+        return f"{lost} event(s) of this session could not be saved ({self._problem}); {where}"
 
     @property
     def saved(self) -> bool:
@@ -113,6 +131,7 @@ class SessionLog:
     def write(self, event: str, t: float, **fields: Any) -> None:
         record = {"type": event, "t": round(t, 3), **fields}
         self._pending += (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        self._events += 1
         self._drain()
 
     def keep_audio(self, name: str, audio: Any, rate: int = 16000) -> None:
@@ -137,16 +156,10 @@ class SessionLog:
             try:
                 os.fsync(self._fd)
             except OSError as e:
-                self._fail(e)
+                self._fail(e)  # closes the file
+        if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._pending:
-            lost = self._pending.count(b"\n")
-            print(
-                f"voice-coach: warning: this session could not be saved in {self.folder} "
-                f"({self._problem}); {lost} event(s) were kept in memory only and are now gone.",
-                file=sys.stderr, flush=True,
-            )
 
     def _open(self) -> int:
         if self._new:
