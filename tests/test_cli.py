@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,71 @@ def test_bad_settings_and_cues_are_one_line_and_leave_no_ghost_session(tmp_path:
     line = _one_line_error(vc("practice", "--input-file", str(wav), *args, data=data))
     assert expect in line
     assert not data.exists()  # no ghost session, nor anything else
+
+
+# ---------------------------------------------------------------------------------------------
+# --out: never the recording, and checked before the run (issue 15, item 3)
+
+
+@pytest.mark.parametrize("how", ["same path", "relative", "through ..", "symbolic link", "hard link"])
+def test_out_never_overwrites_the_input_recording(tmp_path: Path, how: str):
+    wav = tmp_path / "rec" / "x.wav"
+    wav.parent.mkdir()
+    sf.write(wav, (np.random.default_rng(1).standard_normal(16000) * 3000).astype(np.int16), 16000)
+    before = wav.read_bytes()
+    out = {"same path": str(wav), "relative": "rec/x.wav", "through ..": "rec/../rec/./x.wav",
+           "symbolic link": "link.wav", "hard link": "hard.wav"}[how]
+    (tmp_path / "link.wav").symlink_to(wav)
+    os.link(wav, tmp_path / "hard.wav")
+    data = tmp_path / "data"
+    cmd = [sys.executable, "-m", "voice_coach", "practice", "--input-file", str(wav), "--out", out,
+           "--data-dir", str(data)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    line = _one_line_error(r)
+    assert f"--out {Path(out)} is the recording given with --input-file" in line
+    assert wav.read_bytes() == before and not data.exists()
+
+
+@pytest.mark.parametrize("out,expect", [
+    ("/proc/voice-coach.wav", "cannot write --out /proc/voice-coach.wav: No such file or directory"),
+    ("{tmp}/missing/x.wav", "cannot write --out {tmp}/missing/x.wav: No such file or directory"),
+    ("{tmp}/a-file/x.wav", "cannot write --out {tmp}/a-file/x.wav: Not a directory"),
+    ("{tmp}", "--out {tmp} is a folder"),
+    ("{tmp}/x.mp3", "--out {tmp}/x.mp3: cannot write audio of that kind"),
+])
+def test_an_unwritable_out_is_one_line_before_the_run(tmp_path: Path, out: str, expect: str):
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.int16), 16000)
+    (tmp_path / "a-file").write_text("not a folder")
+    data = tmp_path / "data"
+    for command in (["practice", "--input-file", str(wav)], ["demo"]):
+        r = vc(*command, "--out", out.format(tmp=tmp_path), data=data)
+        assert expect.format(tmp=tmp_path) in _one_line_error(r)
+        assert not data.exists() and "Coach" not in r.stdout  # refused before any session began
+
+
+def test_out_without_an_input_file_is_refused(tmp_path: Path):
+    line = _one_line_error(vc("practice", "--out", str(tmp_path / "x.wav"), data=tmp_path / "data"))
+    assert "--out needs --input-file" in line and not (tmp_path / "data").exists()
+
+
+def test_the_audio_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from voice_coach.errors import UserError
+    from voice_coach.player import Timeline
+
+    out = tmp_path / "out.wav"
+    out.write_bytes(b"an earlier file")
+    timeline = Timeline()
+    timeline.add(0.0, np.ones(16000, dtype=np.int16))
+
+    def full_disk(path, *args, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sf, "write", full_disk)
+    with pytest.raises(UserError, match=f"cannot write {out}: No space left on device"):
+        timeline.write(out)
+    assert out.read_bytes() == b"an earlier file" and sorted(tmp_path.iterdir()) == [out]
+    monkeypatch.undo()
+    timeline.write(out)
+    assert sf.read(out, dtype="int16")[0].tolist() == [1] * 16000 and sorted(tmp_path.iterdir()) == [out]
