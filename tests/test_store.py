@@ -581,3 +581,20 @@ def test_fuzz_any_damage_in_a_log_still_reports(lines: list[bytes], at: int):
         data = Path(tmp)
         write_session(data, DAY).write_bytes(_fuzzed_log(lines, at))
         assert "</html>" in build_report(data, "2026-11-02_19-30-00")
+
+
+def test_a_damaged_requests_file_lists_what_can_be_read(tmp_path: Path):
+    good = {"date": "2026-11-02", "from": "Sam", "to": "Alex", "request": "a walk on Sundays", "session": "x"}
+    (tmp_path / "requests.jsonl").write_bytes(
+        b"\xff\xfe garbage\n" + json.dumps(good).encode() + b"\n" + b'{"date": 5}\n[1]\n{"request": "\\ud800"}\n'
+        + b"[" * 100_000 + b"\n"
+    )
+    r = subprocess.run([sys.executable, "-m", "voice_coach", "requests", "--data-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["2026-11-02  Sam to Alex: a walk on Sundays"]
+    (tmp_path / "requests.jsonl").unlink()
+    (tmp_path / "requests.jsonl").symlink_to("/dev/zero")
+    r = subprocess.run([sys.executable, "-m", "voice_coach", "requests", "--data-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "No requests yet" in r.stdout
