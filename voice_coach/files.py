@@ -8,11 +8,23 @@ or the whole memory.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from .errors import UserError
+
+
+def is_unicode(value: Any) -> bool:
+    """Text (or JSON holding text) that can be written as UTF-8: not so for a lone surrogate,
+    which JSON's "\\ud800" or a file name's undecodable bytes give."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return False
+    return True
 
 
 def open_regular(path: Path | str, *, follow_links: bool = True, dir_fd: int | None = None) -> int:

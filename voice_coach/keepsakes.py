@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .files import open_regular, read_capped
+from .files import is_unicode, open_regular, read_capped
 
 ACK_FILE = "first-use-acknowledged.json"
 REQUESTS_FILE = "requests.jsonl"
@@ -69,8 +69,4 @@ def _request(line: str) -> dict[str, str] | None:
         return None
     if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in _REQUEST_FIELDS):
         return None
-    try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")  # no lone surrogate ("\\ud800")
-    except UnicodeEncodeError:
-        return None
-    return {k: record[k] for k in _REQUEST_FIELDS}
+    return {k: record[k] for k in _REQUEST_FIELDS} if is_unicode(record) else None

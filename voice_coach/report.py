@@ -234,7 +234,8 @@ def pace_and_pauses_plot(s: Session) -> Figure:
 
 
 def _short_label(t: Turn) -> str:
-    verb = {"share": "shares", "mirror": "mirrors", "check": "answers", "more": "answers"}.get(t.step, t.step)
+    verbs = {"share": "shares", "mirror": "mirrors", "check": "answers", "more": "answers"}
+    verb = verbs.get(t.step, t.step[:20])  # a damaged log's step could be any length
     return f"{_name(t.speaker)} {verb}"
 
 

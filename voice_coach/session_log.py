@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .files import open_regular, read_capped
+from .files import is_unicode, open_regular, read_capped
 
 EVENTS_FILE = "events.jsonl"
 
@@ -242,10 +242,10 @@ def parse_event(line: str) -> dict[str, Any] | None:
     numbers are finite, whose text is valid Unicode, an object with a "type"."""
     try:
         event = json.loads(line, parse_constant=_refuse, parse_float=_finite, parse_int=_whole)
-        json.dumps(event, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\\ud800") fails here
-    except (ValueError, RecursionError, UnicodeEncodeError):
+    except (ValueError, RecursionError):
         return None
-    return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
+    ok = isinstance(event, dict) and isinstance(event.get("type"), str) and is_unicode(event)
+    return event if ok else None
 
 
 def _read_capped_log(path: Path) -> bytes:

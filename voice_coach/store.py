@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .files import is_unicode
 from .session_log import EVENTS_FILE, read_log
 
 INDEX_FILE = "index.sqlite3"
@@ -333,19 +334,11 @@ def session_ids(data_dir: Path) -> list[str]:
     """Every session folder, oldest first (folders are named by their start time); a name that is
     not text (bytes that are not UTF-8) is no folder of ours."""
     try:
-        return sorted(p.name for p in sessions_dir(data_dir).iterdir() if p.is_dir() and _text(p.name))
+        return sorted(p.name for p in sessions_dir(data_dir).iterdir() if p.is_dir() and is_unicode(p.name))
     except FileNotFoundError:
         return []
     except OSError as e:
         raise UserError(f"cannot read the sessions folder {sessions_dir(data_dir)}: {e.strerror}") from None
-
-
-def _text(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def find_session(data_dir: Path, wanted: str | None) -> str:
