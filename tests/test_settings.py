@@ -128,7 +128,10 @@ def test_bad_values_from_the_command_line_name_the_setting_and_its_range(flag: s
     ("sender = 5\n", "'sender' should be a str, not 5"),
     ("sender = ['Kim']\n", "'sender' should be a str, not ['Kim']"),
     ("data_dir = \"a\\u0000b\"\n", "data_dir must not hold control characters"),
-    ("min_piece = 20.0\nmax_piece = 10.0\n", "min_piece must be shorter than max_piece"),
+    ("min_piece = 20.0\nmax_piece = 10.0\n", "min_piece (20) must be shorter than max_piece (10)"),
+    ("short_pause = 1.0\n", "short_pause (1) must be shorter than end_silence_min (0.6)"),
+    ("end_silence_min = 3.0\n", "end_silence_min (3) must not be longer than end_silence_max (2.8)"),
+    ("unfinished_below = 0.9\n", "unfinished_below (0.9) must not be above complete_above (0.7)"),
     ('"a\\nb" = 1\n', "unknown setting 'a\\nb'"),
     ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML"),
 ])
@@ -140,7 +143,7 @@ def test_bad_values_in_the_settings_file_name_the_file_the_setting_and_its_range
     with pytest.raises(UserError) as e:
         load_settings(cfg, {})
     assert expect in str(e.value) and "\n" not in str(e.value)
-    assert str(e.value).startswith(f"settings file {cfg}") or "shorter" in str(e.value)
+    assert str(e.value).startswith(f"settings file {cfg}") or " must be " in str(e.value)
 
 
 @pytest.mark.parametrize("content,expect", [

@@ -192,19 +192,22 @@ def _check(f: Field, value: Any) -> None:
 
 
 def _check_together(s: Settings) -> None:
-    """The rules between settings, each given alone in range."""
+    """The rules between settings, each given alone in range; an error shows the values."""
     if not (s.sender.strip() and s.receiver.strip() and s.timeout_word.strip()):
         raise UserError("sender, receiver and timeout_word must not be empty")
     if s.sender == s.receiver:
-        raise UserError("the two partners need different names")
-    if not s.end_silence_min <= s.end_silence_max:
-        raise UserError("end_silence_min must not be longer than end_silence_max")
-    if not s.short_pause < min(s.end_silence, s.end_silence_min):
-        raise UserError("short_pause must be shorter than end_silence and end_silence_min")
-    if not s.unfinished_below <= s.complete_above:
-        raise UserError("unfinished_below must not be above complete_above")
-    if not s.min_piece < s.max_piece:
-        raise UserError("min_piece must be shorter than max_piece")
+        raise UserError(f"the two partners need different names, not both {_shown(s.sender)}")
+    rules = [
+        ("end_silence_min", "must not be longer than", "end_silence_max",
+         s.end_silence_min <= s.end_silence_max),
+        ("short_pause", "must be shorter than", "end_silence", s.short_pause < s.end_silence),
+        ("short_pause", "must be shorter than", "end_silence_min", s.short_pause < s.end_silence_min),
+        ("unfinished_below", "must not be above", "complete_above", s.unfinished_below <= s.complete_above),
+        ("min_piece", "must be shorter than", "max_piece", s.min_piece < s.max_piece),
+    ]
+    for a, rule, b, ok in rules:
+        if not ok:
+            raise UserError(f"{a} ({getattr(s, a):g}) {rule} {b} ({getattr(s, b):g})")
 
 
 _KINDS: dict[str, Any] = {"float": float, "int": int, "str": str}
