@@ -143,7 +143,7 @@ def test_bad_values_in_the_settings_file_name_the_file_the_setting_and_its_range
     with pytest.raises(UserError) as e:
         load_settings(cfg, {})
     assert expect in str(e.value) and "\n" not in str(e.value)
-    assert str(e.value).startswith(f"settings file {cfg}") or " must be " in str(e.value)
+    assert str(e.value).startswith(f"settings file {cfg}")
 
 
 @pytest.mark.parametrize("content,expect", [

@@ -157,11 +157,12 @@ def _shown(value: Any) -> str:
 
 
 class SettingError(UserError):
-    """A setting out of its range or of the wrong kind; `name` says which."""
+    """A setting out of its range or of the wrong kind, or a rule between settings broken;
+    `names` says which settings."""
 
-    def __init__(self, name: str, message: str) -> None:
+    def __init__(self, names: tuple[str, ...], message: str) -> None:
         super().__init__(message)
-        self.name = name
+        self.names = names
 
 
 def _check(f: Field, value: Any) -> None:
@@ -171,7 +172,7 @@ def _check(f: Field, value: Any) -> None:
         return
     if kind == "bool":
         if not isinstance(value, bool):
-            raise SettingError(name, f"{name} must be true or false, not {_shown(value)}")
+            raise SettingError((name,), f"{name} must be true or false, not {_shown(value)}")
     elif "range" in meta:
         lo, hi, unit = meta["range"]
         whole = kind == "int"
@@ -179,24 +180,27 @@ def _check(f: Field, value: Any) -> None:
         if not (number and lo <= value <= hi):  # NaN compares false, so it is refused too
             what = f"a whole number from {lo} to {hi}" if whole else f"between {lo:g} and {hi:g}"
             what += f" {unit}" if unit else ""
-            raise SettingError(name, f"{name} must be {what}, not {_shown(value)}")
+            raise SettingError((name,), f"{name} must be {what}, not {_shown(value)}")
     elif not isinstance(value, str):
-        raise SettingError(name, f"{name} must be text, not {_shown(value)}")
+        raise SettingError((name,), f"{name} must be text, not {_shown(value)}")
     elif "choices" in meta and value not in meta["choices"]:
-        raise SettingError(name, f"{name} must be one of {', '.join(meta['choices'])}; not {_shown(value)}")
+        choices = ", ".join(meta["choices"])
+        raise SettingError((name,), f"{name} must be one of {choices}; not {_shown(value)}")
     elif "longest" in meta:
         if len(value) > meta["longest"]:
-            raise SettingError(name, f"{name} must be at most {meta['longest']} characters long")
+            raise SettingError((name,), f"{name} must be at most {meta['longest']} characters long")
         if not value.isprintable():
-            raise SettingError(name, f"{name} must not hold control characters: {_shown(value)}")
+            raise SettingError((name,), f"{name} must not hold control characters: {_shown(value)}")
 
 
 def _check_together(s: Settings) -> None:
     """The rules between settings, each given alone in range; an error shows the values."""
     if not (s.sender.strip() and s.receiver.strip() and s.timeout_word.strip()):
-        raise UserError("sender, receiver and timeout_word must not be empty")
+        names = ("sender", "receiver", "timeout_word")
+        raise SettingError(names, "sender, receiver and timeout_word must not be empty")
     if s.sender == s.receiver:
-        raise UserError(f"the two partners need different names, not both {_shown(s.sender)}")
+        both = _shown(s.sender)
+        raise SettingError(("sender", "receiver"), f"the two partners need different names, not both {both}")
     rules = [
         ("end_silence_min", "must not be longer than", "end_silence_max",
          s.end_silence_min <= s.end_silence_max),
@@ -207,7 +211,7 @@ def _check_together(s: Settings) -> None:
     ]
     for a, rule, b, ok in rules:
         if not ok:
-            raise UserError(f"{a} ({getattr(s, a):g}) {rule} {b} ({getattr(s, b):g})")
+            raise SettingError((a, b), f"{a} ({getattr(s, a):g}) {rule} {b} ({getattr(s, b):g})")
 
 
 _KINDS: dict[str, Any] = {"float": float, "int": int, "str": str}
@@ -271,4 +275,5 @@ def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
     try:
         return Settings(**values)
     except SettingError as e:
-        raise UserError(f"{where.get(e.name, 'settings')}: {e}") from None
+        given = [where[n] for n in e.names if n in where]  # the defaults are all valid
+        raise UserError(f"{given[0]}: {e}" if given else str(e)) from None
