@@ -63,12 +63,12 @@ def run_session(
         root = data_dir(settings)
         model_dir = resolve_model(settings.model, root)
         check_models(settings, model_dir)
+        voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))  # no thread yet
         log = SessionLog.create(root)  # the session's folder and log, or a UserError: nothing started yet
     except BaseException:
         source.stop()  # the microphone and speaker are let go at once
         player.close()
         raise
-    voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
         exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
