@@ -1,10 +1,14 @@
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from voice_coach import answers
 from voice_coach.errors import UserError
 from voice_coach.phrasebook import default_cues_path, load_phrasebook
+from voice_coach.settings import Settings
 
 BOOK = load_phrasebook()
 
@@ -75,3 +79,87 @@ def test_time_out_word_is_the_couples_own():
 def test_vocabulary_prompt_names_answers_and_commands():
     vocab = BOOK.vocabulary("pineapple")
     assert vocab.startswith("Yes.") and "Resume." in vocab and "Pineapple." in vocab
+
+
+# ---------------------------------------------------------------------------------------------
+# A cue file is checked whole before a session starts (issue 15, item 5)
+
+WELCOME = 'welcome = "Welcome, {sender} and {receiver}. I will keep the time and give the cues."'
+
+
+def _with_welcome(tmp_path: Path, line: str) -> Path:
+    text = default_cues_path().read_text()
+    assert WELCOME in text
+    path = tmp_path / "cues.toml"
+    path.write_text(text.replace(WELCOME, line))
+    return path
+
+
+@pytest.mark.parametrize("line,expect", [
+    ('welcome = "Hi {sender"', "the text for 'welcome' has a { or } out of place"),
+    ('welcome = "Hi sender}"', "the text for 'welcome' has a { or } out of place"),
+    ('welcome = "Hi {sender!z}"', "the text for 'welcome' has a { or } out of place"),
+    ('welcome = "Hi {sender:d}"', "the text for 'welcome' has a { or } out of place"),
+    ('welcome = "Hi {}"', "the text for 'welcome' has an unknown name"),
+    ('welcome = "Hi {sender.upper}"', "the text for 'welcome' has an unknown name"),
+    ('welcome = ""', "the text for 'welcome' is empty"),
+    ('welcome = "   "', "the text for 'welcome' is empty"),
+    ("welcome = 3", "the text for 'welcome' must be text in quotes"),
+])
+def test_a_cue_the_coach_could_not_say_is_refused_naming_it_and_its_line(tmp_path: Path, line: str, expect: str):
+    path = _with_welcome(tmp_path, line)
+    with pytest.raises(UserError) as e:
+        load_phrasebook(path)
+    line_no = 1 + path.read_text().splitlines().index(line)
+    assert f"line {line_no}: {expect}" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_braces_doubled_are_the_signs_themselves(tmp_path: Path):
+    book = load_phrasebook(_with_welcome(tmp_path, 'welcome = "Hi {{both}} {sender}"'))
+    assert book.say("welcome", "Alex", "Sam") == "Hi {both} Alex"
+
+
+@pytest.mark.parametrize("change,expect", [
+    (("yes = [", "yes = ['', "), "'yes' needs phrases with words in them"),
+    (("yes = [", "yes = ['?!', "), "'yes' needs phrases with words in them"),
+    (("[cues]", "cues = 5\n[x]"), "[cues] must be a table of texts"),
+])
+def test_empty_phrases_and_odd_tables_are_refused(tmp_path: Path, change: tuple[str, str], expect: str):
+    text = default_cues_path().read_text()
+    assert change[0] in text
+    (tmp_path / "cues.toml").write_text(text.replace(change[0], change[1], 1))
+    with pytest.raises(UserError, match=re.escape(expect)):
+        load_phrasebook(tmp_path / "cues.toml")
+
+
+@pytest.mark.parametrize("blob,expect", [
+    (b"[cues]\nwelcome = '\xff\xfe'\n", "is not UTF-8 text"),
+    (b"x = " + b"[" * 5000, "not valid TOML"),
+])
+def test_a_cue_file_that_is_not_text_is_refused(tmp_path: Path, blob: bytes, expect: str):
+    (tmp_path / "cues.toml").write_bytes(blob)
+    with pytest.raises(UserError, match=expect):
+        load_phrasebook(tmp_path / "cues.toml")
+
+
+def test_a_cue_path_that_is_no_file_is_refused_at_once():
+    with pytest.raises(UserError, match="cannot read cue file /dev/zero: it is not a regular file"):
+        load_phrasebook(Path("/dev/zero"))
+
+
+_PIECES = ["{", "}", "{{", "}}", "!", "!r", "!z", ":", ":d", ":>9", ".", "[0]", "sender", "receiver", "minutes",
+           "x", " ", "\\", '"']
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join) | st.text(max_size=25))
+def test_fuzz_any_cue_text_loads_and_can_be_said_or_is_refused_in_one_line(tmp_path: Path, text: str):
+    escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\U{ord(c):08x}" for c in text)
+    path = _with_welcome(tmp_path, f'welcome = "{escaped}"')
+    try:
+        book = load_phrasebook(path)
+    except UserError as e:
+        assert "\n" not in str(e)
+        return
+    for key in book.cues:  # every cue loaded can be said
+        assert book.say(key, "Alex", "Sam", **Settings().cue_fields()).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,101 @@ def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path
     (folder,) = list((plain / "data" / "sessions").iterdir())
     assert not (folder / "audio").exists()
     assert any("text" in e for e in read_events(folder / "events.jsonl") if e["type"] == "transcript")
+
+
+def _cues_with(path: Path, old: str, new: str) -> str:
+    from voice_coach.phrasebook import default_cues_path
+
+    text = default_cues_path().read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return str(path)
+
+
+@pytest.mark.parametrize("case", ["flood nan", "min_piece 0", "preroll 1000", "binary config", "cue {", "empty cue"])
+def test_bad_settings_and_cues_are_one_line_and_leave_no_ghost_session(tmp_path: Path, case: str):
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.int16), 16000)
+    (tmp_path / "a.toml").write_text("min_piece = 0\n")
+    (tmp_path / "b.toml").write_text("preroll = 1000\n")
+    (tmp_path / "c.toml").write_bytes(bytes(range(256)))
+    args, expect = {
+        "flood nan": (["--flood-minutes", "nan"], "flood_minutes must be between 0.1 and 30 minutes, not nan"),
+        "min_piece 0": (["--config", str(tmp_path / "a.toml")], "min_piece must be between 2 and 25 seconds"),
+        "preroll 1000": (["--config", str(tmp_path / "b.toml")], "preroll must be between 0 and 1 seconds"),
+        "binary config": (["--config", str(tmp_path / "c.toml")], "is not UTF-8 text"),
+        "cue {": (["--cues", _cues_with(tmp_path / "1.toml", "Welcome, {sender}", "Welcome, {sender")], "out of place"),
+        "empty cue": (["--cues", _cues_with(tmp_path / "2.toml", '"Welcome, {sender}', '"" # ')], "'welcome' is empty"),
+    }[case]
+    data = tmp_path / "data"
+    line = _one_line_error(vc("practice", "--input-file", str(wav), *args, data=data))
+    assert expect in line
+    assert not data.exists()  # no ghost session, nor anything else
+
+
+# ---------------------------------------------------------------------------------------------
+# --out: never the recording, and checked before the run (issue 15, item 3)
+
+
+@pytest.mark.parametrize("how", ["same path", "relative", "through ..", "symbolic link", "hard link"])
+def test_out_never_overwrites_the_input_recording(tmp_path: Path, how: str):
+    wav = tmp_path / "rec" / "x.wav"
+    wav.parent.mkdir()
+    sf.write(wav, (np.random.default_rng(1).standard_normal(16000) * 3000).astype(np.int16), 16000)
+    before = wav.read_bytes()
+    out = {"same path": str(wav), "relative": "rec/x.wav", "through ..": "rec/../rec/./x.wav",
+           "symbolic link": "link.wav", "hard link": "hard.wav"}[how]
+    (tmp_path / "link.wav").symlink_to(wav)
+    os.link(wav, tmp_path / "hard.wav")
+    data = tmp_path / "data"
+    cmd = [sys.executable, "-m", "voice_coach", "practice", "--input-file", str(wav), "--out", out,
+           "--data-dir", str(data)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    line = _one_line_error(r)
+    assert f"--out {Path(out)} is the recording given with --input-file" in line
+    assert wav.read_bytes() == before and not data.exists()
+
+
+@pytest.mark.parametrize("out,expect", [
+    ("/proc/voice-coach.wav", "cannot write --out /proc/voice-coach.wav: No such file or directory"),
+    ("{tmp}/missing/x.wav", "cannot write --out {tmp}/missing/x.wav: No such file or directory"),
+    ("{tmp}/a-file/x.wav", "cannot write --out {tmp}/a-file/x.wav: Not a directory"),
+    ("{tmp}", "--out {tmp} is a folder"),
+    ("{tmp}/x.mp3", "--out {tmp}/x.mp3: cannot write audio of that kind"),
+])
+def test_an_unwritable_out_is_one_line_before_the_run(tmp_path: Path, out: str, expect: str):
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.zeros(16000, dtype=np.int16), 16000)
+    (tmp_path / "a-file").write_text("not a folder")
+    data = tmp_path / "data"
+    for command in (["practice", "--input-file", str(wav)], ["demo"]):
+        r = vc(*command, "--out", out.format(tmp=tmp_path), data=data)
+        assert expect.format(tmp=tmp_path) in _one_line_error(r)
+        assert not data.exists() and "Coach" not in r.stdout  # refused before any session began
+
+
+def test_out_without_an_input_file_is_refused(tmp_path: Path):
+    line = _one_line_error(vc("practice", "--out", str(tmp_path / "x.wav"), data=tmp_path / "data"))
+    assert "--out needs --input-file" in line and not (tmp_path / "data").exists()
+
+
+def test_the_audio_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from voice_coach.errors import UserError
+    from voice_coach.player import Timeline
+
+    out = tmp_path / "out.wav"
+    out.write_bytes(b"an earlier file")
+    timeline = Timeline()
+    timeline.add(0.0, np.ones(16000, dtype=np.int16))
+
+    def full_disk(path, *args, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sf, "write", full_disk)
+    with pytest.raises(UserError, match=f"cannot write {out}: No space left on device"):
+        timeline.write(out)
+    assert out.read_bytes() == b"an earlier file" and sorted(tmp_path.iterdir()) == [out]
+    monkeypatch.undo()
+    timeline.write(out)
+    assert sf.read(out, dtype="int16")[0].tolist() == [1] * 16000 and sorted(tmp_path.iterdir()) == [out]

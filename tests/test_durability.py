@@ -1,7 +1,9 @@
-"""A session's log survives SIGKILL, a cut-off line, a full disk and an unwritable data folder."""
+"""A session's log survives SIGKILL, a cut-off line and a full disk; an unwritable data folder stops a
+session before it starts."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -17,6 +19,7 @@ from recordings import shared_data, write_line
 from test_store import DAY, write_session
 
 from voice_coach import store
+from voice_coach.errors import UserError
 from voice_coach.report import build_report
 from voice_coach.session_log import SessionLog, read_events
 
@@ -84,22 +87,93 @@ def test_sigkill_mid_session_leaves_a_readable_log(tmp_path: Path):
     assert again.id == row.id and again.seconds == row.seconds and again.rounds == row.rounds
 
 
-def test_unwritable_data_folder_gives_one_line_and_the_session_goes_on(tmp_path: Path):
-    speech, rate = sf.read(shared_data() / f"{HARVARD}/spk1_snt1.wav", dtype="int16")
-    silence = np.zeros(15 * rate, dtype=np.int16)
-    wav = tmp_path / "in.wav"
-    sf.write(wav, np.concatenate([silence, speech, silence[: 3 * rate]]), rate, subtype="PCM_16")
+def _unwritable(tmp_path: Path, kind: str) -> Path:
+    """A data folder no session can be saved in, whoever runs the test."""
     blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")  # so no folder can be made under it, whoever runs the test
-    r = subprocess.run(_practice(wav, blocker / "data"), capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
-    warnings = [line for line in r.stderr.splitlines() if "cannot save this session" in line]
-    assert len(warnings) == 1, r.stderr
-    assert "Not a directory" in warnings[0] and "goes on" in warnings[0]
-    assert "small dog" in r.stdout.lower()  # heard and transcribed after the first failed write
-    assert "could not be saved" in r.stderr  # and at the end, honestly, that it was not kept
-    assert blocker.read_text() == "not a folder"
+    blocker.write_text("not a folder")
+    if kind == "a plain file":
+        return blocker
+    if kind == "under a plain file":
+        return blocker / "data"
+    if kind == "sessions is a plain file":
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "sessions").write_text("in the way")
+        return tmp_path / "data"
+    return Path(kind)  # /proc and /sys refuse new folders, even to root
+
+
+@pytest.mark.parametrize("kind,why", [
+    ("a plain file", "Not a directory"),
+    ("under a plain file", "Not a directory"),
+    ("sessions is a plain file", "Not a directory"),
+    ("/proc/voice-coach-test", "No such file or directory"),
+    ("/sys/voice-coach-test", "Operation not permitted" if os.geteuid() == 0 else "Permission denied"),
+])
+def test_an_unwritable_data_folder_stops_the_session_before_it_starts(tmp_path: Path, kind: str, why: str):
+    speech, rate = sf.read(shared_data() / f"{HARVARD}/spk1_snt1.wav", dtype="int16")
+    wav = tmp_path / "in.wav"
+    sf.write(wav, np.concatenate([np.zeros(15 * rate, dtype=np.int16), speech]), rate, subtype="PCM_16")
+    data = _unwritable(tmp_path, kind)
+    r = subprocess.run(_practice(wav, data), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    (line,) = r.stderr.strip().splitlines()
+    assert line == (f"voice-coach: error: cannot save sessions in {data}: {why}; "
+                    "give a folder you can write with --data-dir")
+    assert "Coach" not in r.stdout and "Session ended" not in r.stdout  # no session ran
+    assert (tmp_path / "a-file").read_text() == "not a folder"  # nothing was made or changed
+    if kind == "sessions is a plain file":
+        assert (data / "sessions").read_text() == "in the way"
+    elif kind.startswith("/"):
+        assert not data.exists()
+
+
+def test_a_log_that_cannot_be_made_is_refused_at_once(tmp_path: Path, capsys):
+    blocker = tmp_path / "data"
+    blocker.write_text("in the way")
+    with pytest.raises(UserError, match=f"cannot save sessions in {blocker}: Not a directory"):
+        SessionLog.create(blocker)
+    assert blocker.read_text() == "in the way" and capsys.readouterr().err == ""
+
+
+class _FullDisk:
+    """os.write that fails with "No space left on device" for a session log, after `room` writes."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.real = room, os.write
+
+    def __call__(self, fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("events.jsonl"):
+            if self.room <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            self.room -= 1
+        return self.real(fd, data)
+
+
+def test_a_disk_that_fills_mid_session_keeps_what_was_written_and_says_so_in_one_line(
+    tmp_path: Path, monkeypatch, capsys
+):
+    from voice_coach.app import run_session
+    from voice_coach.audio_source import ArraySource
+    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.settings import Settings
+    from voice_coach.view import ConsoleView
+
+    monkeypatch.setattr(os, "write", _FullDisk(room=3))
+    s = Settings(exercise="mirroring", data_dir=str(tmp_path))
+    with pytest.raises(UserError) as e:
+        run_session(s, ArraySource(np.zeros(12 * 16000, dtype=np.int16)), TimelinePlayer(Timeline()),
+                    ConsoleView(live=False), first_use=False)
+    monkeypatch.undo()
+    (log,) = (tmp_path / "sessions").glob("*/events.jsonl")
+    kept = read_events(log)
+    assert [ev["type"] for ev in kept] == ["session_start", "cue", "cue"]  # the three writes that fit
+    assert log.read_bytes().endswith(b"\n")  # whole lines only
+    message = str(e.value)
+    assert message.startswith("the session ended (audio ended), but ") and "\n" not in message
+    assert f"event(s) of this session could not be saved (No space left on device); the 3 before them " \
+        f"are kept in {log}" in message
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "cannot save this session" in line]
+    assert len(warnings) == 1 and "goes on" in warnings[0]  # said once, when it happened
 
 
 def test_full_disk_keeps_events_in_memory_until_they_can_be_written(tmp_path: Path, capsys):
@@ -125,32 +199,31 @@ def test_full_disk_keeps_events_in_memory_until_they_can_be_written(tmp_path: Pa
     assert capsys.readouterr().err == ""  # one line was enough
 
 
-def test_data_folder_that_appears_later_gets_the_whole_session(tmp_path: Path, capsys):
-    blocker = tmp_path / "data"
-    blocker.write_text("in the way")
-    log = SessionLog.create(blocker)
-    log.write("session_start", 0.0, sender="Alex")
+def test_events_that_wait_in_memory_are_all_saved_once_the_disk_has_room(tmp_path: Path, monkeypatch):
+    log = SessionLog.create(tmp_path)
+    log.write("session_start", 0.0)
+    monkeypatch.setattr(os, "write", _FullDisk(room=0))
     log.write("cue", 1.0, key="welcome")
-    assert not log.saved and len(capsys.readouterr().err.splitlines()) == 1
-    blocker.unlink()
     log.write("turn_start", 2.0, turn=1)
+    assert not log.saved and "2 event(s) of this session could not be saved" in (log.loss() or "")
+    assert "the 1 before them are kept" in (log.loss() or "")
+    monkeypatch.undo()  # room again
+    log.write("turn_end", 3.0, turn=1)
     log.close()
-    assert [e["type"] for e in read_events(log.path)] == ["session_start", "cue", "turn_start"]
-    assert log.path.parent.parent == blocker / "sessions"
-    for p in (blocker, blocker / "sessions", log.folder):
-        assert p.stat().st_mode & 0o777 == 0o700
+    assert log.saved and log.loss() is None
+    assert [e["type"] for e in read_events(log.path)] == ["session_start", "cue", "turn_start", "turn_end"]
 
 
-def test_a_session_never_saved_says_so_at_the_end(tmp_path: Path, capsys):
-    blocker = tmp_path / "data"
-    blocker.write_text("in the way")
-    log = SessionLog.create(blocker)
+def test_a_session_never_saved_says_so(tmp_path: Path, monkeypatch):
+    log = SessionLog.create(tmp_path)
+    monkeypatch.setattr(os, "write", _FullDisk(room=0))
     log.write("session_start", 0.0)
     log.write("session_end", 5.0, reason="complete")
     log.close()
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2 and "cannot save" in err[0]
-    assert "could not be saved" in err[1] and "2 event(s)" in err[1]
+    monkeypatch.undo()
+    assert log.loss() == "2 event(s) of this session could not be saved (No space left on device); " \
+        "nothing of it was saved"
+    assert log.path.read_bytes() == b""
 
 
 def test_a_new_session_never_writes_into_an_existing_one(tmp_path: Path):

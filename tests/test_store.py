@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from voice_coach import store
-from voice_coach.session_log import read_events
+from voice_coach.session_log import read_events, read_log
 
 # ---------------------------------------------------------------------------------------------
 # Sessions written as the loop writes them (the demo's log is the model), shared with test_report
@@ -337,3 +342,259 @@ def test_looking_back_bad_input_is_one_line(tmp_path: Path, args: tuple, expect:
 def test_report_with_no_sessions_is_one_line(tmp_path: Path):
     assert "no sessions yet" in one_line_error(vc("report", data=tmp_path))
     assert not os.path.exists(tmp_path / "reports")
+
+
+# ---------------------------------------------------------------------------------------------
+# One damaged session never breaks the others (issue 15, item 4)
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+BAD_LINES = {
+    "1e999": b'{"type": "turn_end", "t": 1e999, "turn": 50, "speaker": "Alex", "start": 1, "end": 2}',
+    "NaN": b'{"type": "cue", "t": NaN, "key": "x", "end": 3}',
+    "Infinity": b'{"type": "cue", "t": -Infinity, "key": "x", "end": Infinity}',
+    "deep nesting": b'{"type": "note", "kind": "command", "detail": ' + DEEP + b"}",
+    "deep nesting alone": DEEP,
+    "huge whole number": b'{"type": "transcript", "turn": 1, "words": ' + b"9" * 40 + b"}",
+    "lone surrogate": b'{"type": "note", "kind": "command", "detail": "\\ud800"}',
+    "binary garbage": bytes(b for b in range(256) if b != ord("\n")) * 4,
+    "not an event": b'[1, 2, {"type": "cue"}]',
+}
+
+
+def _damage(log: Path, *lines: bytes) -> None:
+    """Put `lines` in the middle of a log, as if written there by something else."""
+    good = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(good[:5]) + b"".join(line + b"\n" for line in lines) + b"".join(good[5:]))
+
+
+@pytest.mark.parametrize("name", BAD_LINES)
+def test_a_damaged_line_is_left_out_and_noted_and_every_session_still_lists_and_reports(tmp_path: Path, name: str):
+    from voice_coach.report import build_report
+
+    write_session(tmp_path, DAY)
+    damaged = write_session(tmp_path, DAY + dt.timedelta(days=1), recalls=(1.0, 0.5, 0.75))
+    _damage(damaged, BAD_LINES[name])
+    good, bad = store.list_sessions(tmp_path)
+    assert good.damage is None and bad.damage == "1 damaged line(s) left out"
+    assert (bad.rounds, bad.understood, bad.ended) == (3, 2, "complete")  # the rest reads as before
+    assert bad.mirroring == pytest.approx(0.75) and math.isfinite(bad.seconds) and bad.seconds < 200
+    page = build_report(tmp_path, bad.id)
+    assert "could not be read (1 damaged line(s) left out)" in page
+    assert "could not be read" not in build_report(tmp_path, good.id)
+
+
+def test_odd_values_in_well_formed_lines_are_tolerated_not_damage(tmp_path: Path):
+    from voice_coach.report import build_report
+
+    log = write_session(tmp_path, DAY)
+    _damage(log, *(json.dumps(e).encode() for e in [
+        {"type": "turn_end", "t": "soon", "start": [], "end": {}, "speaker": 5, "turn": True, "pieces": None},
+        {"type": "transcript", "turn": 1e300, "words": -3, "text": 7},
+        {"type": "note", "kind": "fidelity", "recall": 1e308, "missed": {"a": 1}, "added": 12},
+        {"type": "note", "kind": "pace", "t": -1e300, "value": 1e300},
+        {"type": "cue", "t": 1e200, "end": 1e250, "key": ["x"]},
+        {"type": "turn_end", "t": 5, "speaker": "x" * 100_000, "step": "share"},
+    ]))
+    (row,) = store.list_sessions(tmp_path)
+    assert row.damage is None and row.rounds == 4 and row.seconds < 200
+    assert "Your dialogue" in build_report(tmp_path, row.id)
+
+
+def test_a_start_time_with_a_timezone_is_read_as_local_time(tmp_path: Path):
+    from voice_coach.report import build_report
+
+    write_session(tmp_path, DAY)
+    other = write_session(tmp_path, DAY + dt.timedelta(days=1))
+    events = read_events(other)
+    events[0]["started"] = "2026-11-03T19:30:00+05:00"
+    other.write_text("".join(json.dumps(e) + "\n" for e in events))
+    rows = store.list_sessions(tmp_path)
+    aware = dt.datetime(2026, 11, 3, 19, 30, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    assert rows[1].started == aware.astimezone().replace(tzinfo=None) and rows[1].started.tzinfo is None
+    assert "Your dialogue" in build_report(tmp_path, rows[1].id)
+    for odd in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "yesterday", 5):
+        events[0]["started"] = odd
+        other.write_text("".join(json.dumps(e) + "\n" for e in events))
+        assert store.list_sessions(tmp_path)[1].started == DAY + dt.timedelta(days=1)  # from its ID
+
+
+def _endless(path: Path, kind: str) -> None:
+    """Make `path` something that is no log: a link to an endless file, a FIFO, a folder."""
+    if kind.startswith("/dev/"):
+        path.symlink_to(kind)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "link to a log elsewhere":
+        (path.parent.parent.parent / "elsewhere.jsonl").write_bytes(b'{"type": "session_start", "t": 0}\n')
+        path.symlink_to(path.parent.parent.parent / "elsewhere.jsonl")
+
+
+@pytest.mark.parametrize("kind,why", [
+    ("/dev/zero", "it is a symbolic link, which is not followed"),
+    ("/dev/urandom", "it is a symbolic link, which is not followed"),
+    ("fifo", "it is not a regular file"),
+    ("folder", "it is not a regular file"),
+    ("link to a log elsewhere", "it is a symbolic link, which is not followed"),
+    ("session folder linked to /proc/self", "its folder is a symbolic link, which is not followed"),
+])
+def test_a_log_that_is_no_regular_file_is_shown_as_damaged_at_once(tmp_path: Path, kind: str, why: str):
+    write_session(tmp_path, DAY)
+    victim = tmp_path / "sessions" / "2026-11-03_19-30-00"
+    if kind.startswith("session folder"):
+        victim.symlink_to("/proc/self")
+    else:
+        victim.mkdir()
+        _endless(victim / "events.jsonl", kind)
+    r = vc("sessions", data=tmp_path)  # a hang would time out; before, /dev/zero never ended
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1].startswith("2026-11-02_19-30-00 ") and " 3 " in r.stdout.splitlines()[1]
+    assert r.stdout.splitlines()[2].startswith("2026-11-03_19-30-00 * !")
+    assert f"! 2026-11-03_19-30-00: its log cannot be read: {why}." in r.stdout.splitlines()
+    from voice_coach.report import build_report
+
+    assert "Your dialogue" in build_report(tmp_path, "2026-11-02_19-30-00")
+    with pytest.raises(store.UserError, match=f"cannot report on session 2026-11-03_19-30-00: its log cannot be read: {why}"):
+        build_report(tmp_path, "2026-11-03_19-30-00")
+
+
+def test_an_unreadable_log_is_shown_as_damaged_and_the_others_still_list(tmp_path: Path, monkeypatch):
+    write_session(tmp_path, DAY)
+    locked = write_session(tmp_path, DAY + dt.timedelta(days=1))
+    locked.chmod(0)
+    if os.geteuid() == 0:  # chmod binds everyone but root: refuse it as the kernel would anyone else
+        real_open = os.open
+
+        def refusing_open(path, flags, mode=0o777, *, dir_fd=None):
+            where = os.readlink(f"/proc/self/fd/{dir_fd}") if dir_fd is not None else ""
+            if os.path.join(where, path) == str(locked):
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, flags, mode, dir_fd=dir_fd)
+
+        monkeypatch.setattr(os, "open", refusing_open)
+    good, bad = store.list_sessions(tmp_path)
+    assert good.damage is None and good.rounds == 3
+    assert bad.damage == "its log cannot be read: Permission denied" and bad.rounds == 0
+    with pytest.raises(store.UserError, match="cannot report on session 2026-11-03_19-30-00: its log cannot"):
+        from voice_coach.report import build_report
+
+        build_report(tmp_path, bad.id)
+    monkeypatch.undo()
+    locked.chmod(0o600)  # readable again: the index sees it (chmod changes the log's ctime)
+    assert [r.damage for r in store.list_sessions(tmp_path)] == [None, None]
+    assert store.list_sessions(tmp_path)[1].rounds == 3
+
+
+def test_a_log_beyond_any_real_size_is_read_only_up_to_its_limit(tmp_path: Path):
+    from voice_coach.session_log import MAX_LOG_BYTES
+
+    log = write_session(tmp_path, DAY)
+    with log.open("ab") as f:
+        f.truncate(MAX_LOG_BYTES + (8 << 20))  # sparse: no disk used
+    (row,) = store.list_sessions(tmp_path)
+    assert row.rounds == 3 and row.damage == f"only its first {MAX_LOG_BYTES >> 20} MB read"
+
+
+def test_a_session_folder_named_in_bytes_that_are_not_text_is_not_ours(tmp_path: Path):
+    write_session(tmp_path, DAY)
+    os.mkdir(os.fsencode(tmp_path / "sessions") + b"/\xff\xfe")
+    assert [r.id for r in store.list_sessions(tmp_path)] == ["2026-11-02_19-30-00"]
+
+
+# Hypothesis: the reader and everything after it, on anything a log could hold
+
+_TIMES = (st.datetimes().map(lambda d: d.isoformat())
+          | st.builds(lambda d, m: d.replace(tzinfo=dt.timezone(dt.timedelta(minutes=m))).isoformat(),
+                      st.datetimes(), st.integers(-1439, 1439)))
+_NUMBERS = (st.floats() | st.integers() | st.integers(-(2**80), 2**80)
+            | st.sampled_from([1e300, -1e300, 2.0**63, 2**63, -(2**63), 1e9 + 1, 5e-324, -0.0]))
+_JSON = st.recursive(
+    st.none() | st.booleans() | _NUMBERS | st.text(max_size=12) | _TIMES,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+_TYPES = st.sampled_from(["session_start", "cue", "turn_start", "turn_end", "transcript", "note", "session_end"])
+_FIELDS = {name: _NUMBERS | _JSON for name in ("t", "end", "start", "turn", "pieces", "words", "recall", "value")}
+_FIELDS |= {name: st.sampled_from(["Alex", "Sam", "?", "share", "mirror", "check"]) | _JSON
+            for name in ("speaker", "step", "text", "detail", "missed", "added", "reason", "exercise", "sender",
+                         "receiver", "key")}
+_FIELDS["started"] = _TIMES | _JSON
+_FIELD = st.sampled_from(sorted(_FIELDS)).flatmap(lambda name: st.tuples(st.just(name), _FIELDS[name]))
+_EVENT = st.builds(
+    lambda ty, kind, fields: {"type": ty, "kind": kind, **dict(fields)}, _TYPES | st.text(max_size=4),
+    st.sampled_from(["answer", "fidelity", "feedback", "interruption", "cut_off", "pace", "command"]),
+    st.lists(_FIELD, max_size=5),
+)
+_START = st.builds(lambda when: {"type": "session_start", "started": when}, _FIELDS["started"])
+# Numbers as text, as no JSON writer writes them but a damaged file may hold them
+_RAW = st.builds(lambda ty, name, number: f'{{"type": "{ty}", "{name}": {number}}}'.encode(), _TYPES,
+                 st.sampled_from(["t", "end", "start", "turn", "words", "recall", "value"]),
+                 st.sampled_from(["1e999", "-1e400", "NaN", "Infinity", "-Infinity", "9" * 30, "1e308", "-0.0"]))
+_LINE = ((_EVENT | _START).map(lambda e: json.dumps(e).encode()) | _RAW | _JSON.map(lambda v: json.dumps(v).encode())
+         | st.binary(max_size=40))
+
+
+def _fuzzed_log(lines: list[bytes], at: int) -> bytes:
+    good = [json.dumps(e).encode() for e in session_events(DAY, recalls=(0.5, 1.0))]
+    return b"\n".join(good[:at] + lines + good[at:]) + b"\n"
+
+
+def _check_events(events: list[dict]) -> None:
+    for e in events:
+        assert isinstance(e, dict) and isinstance(e["type"], str)
+        text = json.dumps(e, allow_nan=False, ensure_ascii=False)  # finite numbers only
+        text.encode("utf-8")  # and text that is text
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_fuzz_the_reader_takes_any_bytes(blob: bytes):
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "events.jsonl").write_bytes(blob)
+        read = read_log(Path(tmp) / "events.jsonl")
+        _check_events(read.events)
+        assert read.damaged <= blob.count(b"\n") and read.unreadable is None
+
+
+@hyp_settings(max_examples=250, deadline=None)
+@given(st.lists(_LINE, max_size=8), st.integers(0, 40))
+def test_fuzz_any_damage_in_a_log_still_lists_every_session(lines: list[bytes], at: int):
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        write_session(data, DAY - dt.timedelta(days=1))
+        log = write_session(data, DAY)
+        log.write_bytes(_fuzzed_log(lines, at))
+        _check_events(read_events(log))
+        rows = store.list_sessions(data)
+        assert [r.id for r in rows] == ["2026-11-01_19-30-00", "2026-11-02_19-30-00"] or \
+            [r.id for r in rows] == ["2026-11-02_19-30-00", "2026-11-01_19-30-00"]  # by start time
+        assert all(math.isfinite(r.seconds) and r.started.tzinfo is None for r in rows)
+
+
+@hyp_settings(max_examples=25, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=6), st.integers(0, 40))
+def test_fuzz_any_damage_in_a_log_still_reports(lines: list[bytes], at: int):
+    from voice_coach.report import build_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        write_session(data, DAY).write_bytes(_fuzzed_log(lines, at))
+        assert "</html>" in build_report(data, "2026-11-02_19-30-00")
+
+
+def test_a_damaged_requests_file_lists_what_can_be_read(tmp_path: Path):
+    good = {"date": "2026-11-02", "from": "Sam", "to": "Alex", "request": "a walk on Sundays", "session": "x"}
+    (tmp_path / "requests.jsonl").write_bytes(
+        b"\xff\xfe garbage\n" + json.dumps(good).encode() + b"\n" + b'{"date": 5}\n[1]\n{"request": "\\ud800"}\n'
+        + b"[" * 100_000 + b"\n"
+    )
+    r = subprocess.run([sys.executable, "-m", "voice_coach", "requests", "--data-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["2026-11-02  Sam to Alex: a walk on Sundays"]
+    (tmp_path / "requests.jsonl").unlink()
+    (tmp_path / "requests.jsonl").symlink_to("/dev/zero")
+    r = subprocess.run([sys.executable, "-m", "voice_coach", "requests", "--data-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "No requests yet" in r.stdout

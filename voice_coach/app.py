@@ -19,7 +19,7 @@ from .lazy_models import SessionModels, check_models
 from .loop import Ears, Mouth, Records, SessionLoop
 from .models import resolve_model
 from .phrasebook import Phrasebook, load_phrasebook
-from .player import DevicePlayer, Player, Timeline, TimelinePlayer
+from .player import DevicePlayer, Player, Timeline, TimelinePlayer, check_out
 from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
 from .settings import Settings
@@ -51,15 +51,24 @@ def run_session(
 ) -> Path:
     """Run one session to its end and return its folder; the log is closed whatever happens.
 
+    Whatever the user can get wrong is checked before the session starts, its log last: a cue
+    file, a model, a data folder that cannot be written is one line and no session at all. Events
+    that cannot be saved later (a full disk) are one line at the end, and a UserError.
+
     The coach speaks first and loads later (issue 12): the opening cues are rendered (or read from
     the cue cache) before anything else, then the models load and the other cues render in the
     background while the opening plays (lazy_models.py, voice.py)."""
-    book = load_phrasebook(Path(settings.cues) if settings.cues else None)
-    root = data_dir(settings)
-    voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))
-    model_dir = resolve_model(settings.model, root)
-    check_models(settings, model_dir)
-    log = SessionLog.create(root)
+    try:
+        book = load_phrasebook(Path(settings.cues) if settings.cues else None)
+        root = data_dir(settings)
+        model_dir = resolve_model(settings.model, root)
+        check_models(settings, model_dir)
+        voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))  # no thread yet
+        log = SessionLog.create(root)  # the session's folder and log, or a UserError: nothing started yet
+    except BaseException:
+        source.stop()  # the microphone and speaker are let go at once
+        player.close()
+        raise
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
         exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
@@ -109,6 +118,9 @@ def run_session(
         player.close()
         if models is not None:
             models.close()
+        loss = log.loss()
+        if loss:  # told instead of any other error: what was lost matters most
+            raise UserError(f"the session ended ({reason}), but {loss}")
     view.info(f"Session ended ({reason}). Log: {log.path}", t)
     return log.folder
 
@@ -122,6 +134,10 @@ def _protocol(settings: Settings, book: Phrasebook, first_use: bool) -> Dialogue
 
 def run_practice(settings: Settings, input_file: Path | None = None, out: Path | None = None) -> Path:
     """A session on the microphone; or, with `input_file`, on a recording as fast as possible."""
+    if out is not None:
+        if input_file is None:
+            raise UserError("--out needs --input-file: a session on the microphone writes no audio file")
+        check_out(out, input_file)
     if input_file is None:
         view = ConsoleView()
         view.info(SAFETY_NOTE)
@@ -148,6 +164,8 @@ def has_output_device(device: str | None) -> bool:
 
 def run_demo(settings: Settings, out: Path | None, realtime: bool | None) -> Path:
     """The loop on a scripted dialogue between two synthesised partners; no microphone needed."""
+    if out is not None:
+        check_out(out)
     view = ConsoleView(live=False)
     view.info(SAFETY_NOTE)
     if realtime is None:

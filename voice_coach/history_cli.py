@@ -73,7 +73,8 @@ def print_sessions(data: Path) -> None:
     table = [("ID", "Date", "Exercise", "Who sent", "Minutes", "Rounds", "Interruptions", "Mirroring")]
     for r in rows:
         table.append((
-            r.id + ("" if r.ended else " *"), f"{r.started:%a %d %b %Y %H:%M}", r.exercise,
+            r.id + ("" if r.ended else " *") + (" !" if r.damage else ""), f"{r.started:%a %d %b %Y %H:%M}",
+            r.exercise,
             ", ".join(r.senders) or "–", f"{r.minutes:.1f}", str(r.rounds), str(r.interruptions),
             _score(r.mirroring),
         ))
@@ -83,6 +84,7 @@ def print_sessions(data: Path) -> None:
     notes = ["Mirroring: how much of the sender's words came back in the mirror (– when not measured)."]
     if any(not r.ended for r in rows):
         notes.append("* stopped unexpectedly; what was said until then is kept.")
+    notes += [f"! {r.id}: {r.damage}." for r in rows if r.damage]
     notes.append("'voice-coach report ID' shows one in detail; 'voice-coach forget ID' deletes it.")
     print("\n" + "\n".join(notes))
 

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .files import is_unicode, open_regular, read_capped
 
 ACK_FILE = "first-use-acknowledged.json"
 REQUESTS_FILE = "requests.jsonl"
+MAX_REQUESTS_BYTES = 8 << 20
+_REQUEST_FIELDS = ("date", "from", "to", "request")  # what `voice-coach requests` shows
 
 
 def _write_private(path: Path, text: str, append: bool = False) -> None:
@@ -45,13 +48,25 @@ class Keepsakes:
         _write_private(self.dir / REQUESTS_FILE, json.dumps(record, ensure_ascii=False) + "\n", True)
 
     def requests(self) -> list[dict[str, Any]]:
-        path = self.dir / REQUESTS_FILE
-        if not path.is_file():
+        """The requests kept; a damaged line (or file) is left out, never an error: the file is
+        read as session logs are (a regular file, up to a size, links not followed)."""
+        try:
+            fd = open_regular(self.dir / REQUESTS_FILE, follow_links=False)
+        except OSError:
             return []
-        out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        return out
+        try:
+            data = read_capped(fd, MAX_REQUESTS_BYTES)[:MAX_REQUESTS_BYTES]
+        finally:
+            os.close(fd)
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        return [r for r in map(_request, lines) if r is not None]
+
+
+def _request(line: str) -> dict[str, str] | None:
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in _REQUEST_FIELDS):
+        return None
+    return {k: record[k] for k in _REQUEST_FIELDS} if is_unicode(record) else None

@@ -15,13 +15,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .errors import UserError
+from .files import read_text
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
 REQUIRED_FEEDBACK = ("all", "most", "part", "little", "missed", "added")
-_FIELDS = {"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help", "crisis_help",
-           "break_minutes"}
-_FEEDBACK_FIELDS = {"words", "sender"}
+_FIELDS = frozenset({"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help",
+                     "crisis_help", "break_minutes"})
+_FEEDBACK_FIELDS = frozenset({"words", "sender"})
 
 
 @dataclass(frozen=True)
@@ -46,42 +47,61 @@ def default_cues_path() -> Path:
     return Path(str(resources.files("voice_coach") / "cues" / "en.toml"))
 
 
+MAX_CUE_FILE_BYTES = 1 << 20  # the built-in cue file is 10 KB
+
+
 def load_phrasebook(path: Path | None = None) -> Phrasebook:
+    """The wording, checked whole before any session starts: every cue a non-empty text that
+    formats with the names the coach fills in, every phrase list non-empty."""
     path = path or default_cues_path()
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"cannot read cue file {path}: {e.strerror}") from None
+    raw = read_text(path, "cue file", MAX_CUE_FILE_BYTES)
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"cue file {path} is not valid TOML: {e}") from None
+    except RecursionError:
+        raise UserError(f"cue file {path} is not valid TOML: nested too deeply") from None
     cues = data.get("cues", {})
+    if not isinstance(cues, dict):
+        raise UserError(f"cue file {path}: [cues] must be a table of texts")
     from .exercises import required_cues
 
     for key in required_cues():
-        if not isinstance(cues.get(key), str):
+        if key not in cues:
             raise UserError(f"cue file {path}: [cues] needs a text for '{key}'")
     for key, text in cues.items():
-        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-        if names - _FIELDS:
-            line = _line_of(raw, key)
-            bad = ", ".join(sorted(names - _FIELDS))
-            raise UserError(f"cue file {path}, line {line}: unknown name {{{bad}}} in '{key}'")
+        problem = _cue_problem(text)
+        if problem:
+            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: the text for {key!r} {problem}")
     answers = _phrase_table(path, raw, data.get("answers", {}), REQUIRED_ANSWERS)
     commands = _phrase_table(path, raw, data.get("commands", {}), REQUIRED_COMMANDS)
     if "feedback" not in data and path != default_cues_path():  # an older wording file: ours
         return Phrasebook(dict(cues), answers, commands, load_phrasebook().feedback)
     feedback = data.get("feedback", {})
     for key in REQUIRED_FEEDBACK:
-        text = feedback.get(key) if isinstance(feedback, dict) else None
-        if not isinstance(text, str):
+        if not isinstance(feedback, dict) or key not in feedback:
             raise UserError(f"cue file {path}: [feedback] needs a text for '{key}'")
-        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-        if names - _FEEDBACK_FIELDS:
-            bad = ", ".join(sorted(names - _FEEDBACK_FIELDS))
-            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: unknown name {{{bad}}} in '{key}'")
+        problem = _cue_problem(feedback[key], _FEEDBACK_FIELDS)
+        if problem:
+            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: the text for {key!r} {problem}")
     return Phrasebook(dict(cues), answers, commands, {k: feedback[k] for k in REQUIRED_FEEDBACK})
+
+
+def _cue_problem(text: object, fields: frozenset[str] = _FIELDS) -> str | None:
+    """What is wrong with a cue's text, found by filling it in as the coach will; None if nothing."""
+    if not isinstance(text, str):
+        return "must be text in quotes"
+    if not text.strip():
+        return "is empty"
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        if names - fields:
+            known = ", ".join(f"{{{f}}}" for f in sorted(fields))
+            return f"has an unknown name {{{', '.join(sorted(names - fields))}}}: use {known}"
+        text.format(**{name: "x" for name in fields})
+    except (ValueError, KeyError, IndexError, AttributeError) as e:
+        return f"has a {{ or }} out of place ({e}): write {{{{ and }}}} for the signs themselves"
+    return None
 
 
 def _phrase_table(
@@ -94,9 +114,12 @@ def _phrase_table(
         if key not in table:
             raise UserError(f"cue file {path}: missing phrases for '{key}'")
     for key, phrases in table.items():
+        where = f"cue file {path}, line {_line_of(raw, key)}: {key!r}"
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
-            raise UserError(f"cue file {path}, line {_line_of(raw, key)}: '{key}' must be a list of phrases")
+            raise UserError(f"{where} must be a list of phrases")
         out[key] = tuple(normalise(p) for p in phrases)
+        if not out[key] or not all(out[key]):
+            raise UserError(f"{where} needs phrases with words in them (an empty one would match anything)")
     return out
 
 

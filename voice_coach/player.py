@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -63,12 +64,52 @@ class Timeline:
         return np.clip(mix, -32768, 32767).astype(np.int16)
 
     def write(self, path: Path) -> None:
+        """Write the WAV whole or not at all (a temporary file renamed into place): a full disk
+        leaves no half a file, and an earlier one at `path` as it was."""
         import soundfile as sf
 
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            sf.write(str(path), self.render(), SAMPLE_RATE, subtype="PCM_16")
+            sf.write(str(tmp), self.render(), SAMPLE_RATE, subtype="PCM_16", format=_audio_format(path))
+            os.replace(tmp, path)
         except Exception as e:
-            raise UserError(f"cannot write {path}: {e}") from None
+            tmp.unlink(missing_ok=True)
+            raise UserError(f"cannot write {path}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _audio_format(path: Path) -> str:
+    return path.suffix[1:].upper()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """`a` and `b` are one file: the same path once links and '..' are resolved, or one file
+    under two names (a hard link)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except (OSError, RuntimeError):  # a loop of links: no file to be the same as
+        return False
+
+
+def check_out(out: Path, recording: Path | None = None) -> Path:
+    """The file the session's audio will be written to, checked before the session starts: never
+    the recording listened to, of a format that can be written, in a folder that can be written
+    (tried by making and removing a file there, as writing it will)."""
+    import soundfile as sf
+
+    if recording is not None and _same_file(out, recording):
+        raise UserError(f"--out {out} is the recording given with --input-file: give another file name")
+    if out.is_dir():
+        raise UserError(f"--out {out} is a folder: give a file name ending in .wav")
+    fmt = _audio_format(out)
+    if fmt not in sf.available_formats() or not sf.check_format(fmt, "PCM_16"):
+        raise UserError(f"--out {out}: cannot write audio of that kind; give a file name ending in .wav")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise UserError(f"cannot write --out {out}: {e.strerror}") from None
+    return out
 
 
 class TimelinePlayer:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UserError
 from .helplines import for_country
 from .session_log import private_dir
+from .settings import NAME
 from .store import Round, Session, SessionRow, Turn, list_sessions, load_session
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 # Partners' colours, in the order they appear; the rest are used only inside one plot each,
 # so that a test can find each plot on a screenshot by its colour.
 PARTNER_COLOURS = ("#2a9d8f", "#e76f51", "#457b9d", "#e9c46a")
+MAX_LANES = 8  # speakers in the timeline plot: two partners, and "?" before roles were given
 COACH_COLOUR = "#a3acb9"  # the coach's cues, in the timeline plot only
 INTERRUPTION_COLOUR = "#c1121f"
 PROGRESS_BAR_COLOUR = "#7b6ba8"  # minutes per week, in the progress plot only
@@ -163,13 +165,16 @@ def _speakers(s: Session) -> list[str]:
 
 
 def _name(who: str) -> str:
-    return "One of you" if who == "?" else who
+    """A speaker as the page names them; a name too long for a label (a damaged log) is cut."""
+    if who == "?":
+        return "One of you"
+    return who if len(who) <= NAME else who[: NAME - 1] + "…"
 
 
 def timeline_plot(s: Session) -> Figure:
     """Lanes for each partner and the coach; bars where each one spoke."""
     colours = _colours(_speakers(s))
-    lanes = [*_speakers(s), "Coach"]
+    lanes = [*_speakers(s)[:MAX_LANES], "Coach"]  # a damaged log could name thousands
     fig = _figure(9.0, 0.6 + 0.55 * len(lanes))
     ax = fig.add_subplot()
     for i, who in enumerate(lanes):
@@ -232,7 +237,8 @@ def pace_and_pauses_plot(s: Session) -> Figure:
 
 
 def _short_label(t: Turn) -> str:
-    verb = {"share": "shares", "mirror": "mirrors", "check": "answers", "more": "answers"}.get(t.step, t.step)
+    verbs = {"share": "shares", "mirror": "mirrors", "check": "answers", "more": "answers"}
+    verb = verbs.get(t.step, t.step[:20])  # a damaged log's step could be any length
     return f"{_name(t.speaker)} {verb}"
 
 
@@ -379,6 +385,12 @@ def _kind_words(s: Session) -> list[str]:
 
 
 def _ending_note(s: Session) -> str:
+    damage = (f'<p class="note">Part of this session’s log could not be read ({_e(s.damage)}); '
+              "this page shows the rest.</p>") if s.damage else ""
+    return damage + _how_it_ended(s)
+
+
+def _how_it_ended(s: Session) -> str:
     if s.ended is None:
         return ('<p class="note">This session stopped unexpectedly (the program or the computer was '
                 "stopped). Everything said until then is here.</p>")
@@ -527,7 +539,8 @@ def build_report(data_dir: Path, session_id: str) -> str:
     _matplotlib_home(data_dir)
     s = load_session(data_dir, session_id)
     if s.events == 0:
-        raise UserError(f"session {session_id} holds no saved events to report on")
+        why = s.damage or "it holds no saved events"
+        raise UserError(f"cannot report on session {session_id}: {why}")
     rows = list_sessions(data_dir)
     colours = _colours(_speakers(s))
     words_note = "" if s.has_text or not s.turns else (

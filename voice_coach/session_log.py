@@ -4,9 +4,11 @@ Folders and files are created readable by their owner alone. Each event goes to 
 `os.write` (no buffer in this process), so Ctrl-C, SIGKILL or a pulled-out microphone leave every
 earlier event on disk; `close()` also asks the disk to keep them (fsync).
 
-When the data folder cannot be written (read-only, full, a removed drive), the session goes on:
-one line on stderr says so, the events wait in memory, and each later event (and `close()`)
-tries again to write them all, in order, without losing or repeating a byte.
+A log is created before its session starts, and a data folder where it cannot be (read-only, a
+plain file, /proc) stops the session before it starts, in one line. When a write fails later
+(a full disk, a removed drive), the session goes on: one line on stderr says so, the events wait
+in memory, and each later event (and `close()`) tries again to write them all, in order, without
+losing or repeating a byte; what is still unsaved at the end is told by `loss()`.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .files import is_unicode, open_regular, read_capped
 
 EVENTS_FILE = "events.jsonl"
 
@@ -86,21 +91,37 @@ def _signals_held() -> Iterator[None]:
 
 class SessionLog:
     def __init__(self, folder: Path, *, new: bool = False) -> None:
-        """Log into `folder`; with `new`, the folder is a name to claim (suffixed if taken)."""
+        """Log into `folder`; with `new`, the folder is a name to claim (suffixed if taken). The
+        folder and the file are made now: a UserError if they cannot be."""
         self.folder = folder
         self.path = folder / EVENTS_FILE
         self._new = new
-        self._fd: int | None = None
         self._pending = bytearray()  # encoded events not yet on disk
         self._problem: str | None = None  # why the last write failed, while events wait
         self._warned = False
         self._closed = False
-        self._drain()
+        self._events = 0  # written so far, saved or not
+        try:
+            self._fd: int | None = self._open()
+        except OSError as e:
+            raise UserError(f"cannot save sessions in {self.folder.parent.parent if new else self.folder}: "
+                            f"{e.strerror or e}; give a folder you can write with --data-dir") from None
 
     @classmethod
     def create(cls, data_dir: Path, now: dt.datetime | None = None) -> SessionLog:
         stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H-%M-%S")
         return cls(data_dir / "sessions" / stamp, new=True)
+
+    def loss(self) -> str | None:
+        """One line on the events that could not be saved, and on what was; None if all were."""
+        if self.saved:
+            return None
+        if not self._pending:  # every event went out, but the disk did not confirm it (fsync)
+            return f"this session's log {self.path} may not be wholly on disk ({self._problem})"
+        lost = self._pending.count(b"\n")
+        kept = self._events - lost
+        where = f"the {kept} before them are kept in {self.path}" if kept > 0 else "nothing of it was saved"
+        return f"{lost} event(s) of this session could not be saved ({self._problem}); {where}"
 
     @property
     def saved(self) -> bool:
@@ -110,6 +131,7 @@ class SessionLog:
     def write(self, event: str, t: float, **fields: Any) -> None:
         record = {"type": event, "t": round(t, 3), **fields}
         self._pending += (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        self._events += 1
         self._drain()
 
     def keep_audio(self, name: str, audio: Any, rate: int = 16000) -> None:
@@ -134,16 +156,10 @@ class SessionLog:
             try:
                 os.fsync(self._fd)
             except OSError as e:
-                self._fail(e)
+                self._fail(e)  # closes the file
+        if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._pending:
-            lost = self._pending.count(b"\n")
-            print(
-                f"voice-coach: warning: this session could not be saved in {self.folder} "
-                f"({self._problem}); {lost} event(s) were kept in memory only and are now gone.",
-                file=sys.stderr, flush=True,
-            )
 
     def _open(self) -> int:
         if self._new:
@@ -183,15 +199,94 @@ class SessionLog:
             )
 
 
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """Every complete event of a log; a line cut off by a crash (or otherwise unreadable) is left out."""
-    events = []
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    for line in text.splitlines():
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
+MAX_LOG_BYTES = 32 << 20  # a two-hour session writes well under 1 MB
+_LARGEST_WHOLE = 2**53  # beyond it a number in a log is garbage (and SQLite's INTEGER overflows)
+
+
+@dataclass
+class LogRead:
+    """What could be read of one session's log, and what could not."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    damaged: int = 0  # complete lines that are not a readable event (a crash cuts only the last)
+    too_large: bool = False  # only the first MAX_LOG_BYTES were read
+    unreadable: str | None = None  # why nothing could be read
+
+    @property
+    def problem(self) -> str | None:
+        """One line on what is wrong with the log, or None when nothing is."""
+        if self.unreadable:
+            return f"its log cannot be read: {self.unreadable}"
+        notes = [f"{self.damaged} damaged line(s) left out"] if self.damaged else []
+        if self.too_large:
+            notes.append(f"only its first {MAX_LOG_BYTES >> 20} MB read")
+        return "; ".join(notes) or None
+
+
+def _refuse(text: str) -> Any:
+    raise ValueError(f"not a number a log holds: {text}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    return value if math.isfinite(value) else _refuse(text)  # 1e999 reads as inf
+
+
+def _whole(text: str) -> int:
+    value = int(text)
+    return value if abs(value) <= _LARGEST_WHOLE else _refuse(text)
+
+
+def parse_event(line: str) -> dict[str, Any] | None:
+    """One line as an event, or None when it is not one as this program writes them: JSON whose
+    numbers are finite, whose text is valid Unicode, an object with a "type"."""
+    try:
+        event = json.loads(line, parse_constant=_refuse, parse_float=_finite, parse_int=_whole)
+    except (ValueError, RecursionError):
+        return None
+    ok = isinstance(event, dict) and isinstance(event.get("type"), str) and is_unicode(event)
+    return event if ok else None
+
+
+def _read_capped_log(path: Path) -> bytes:
+    """The log's first bytes, up to one more than MAX_LOG_BYTES. Neither the session's folder nor
+    its log is followed if it is a link, and only a regular file is read: a log linked to
+    /dev/zero or a FIFO would never end."""
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fd = open_regular(path.name, follow_links=False, dir_fd=folder)
+    finally:
+        os.close(folder)
+    try:
+        return read_capped(fd, MAX_LOG_BYTES)
+    finally:
+        os.close(fd)
+
+
+def read_log(path: Path) -> LogRead:
+    """Every complete event of a log, and what could not be read; never raises for a log that is
+    there (FileNotFoundError when it is not). A last line cut off by a crash is left out quietly."""
+    try:
+        data = _read_capped_log(path)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        if path.parent.is_symlink():
+            return LogRead(unreadable="its folder is a symbolic link, which is not followed")
+        return LogRead(unreadable=e.strerror or str(e))
+    read = LogRead(too_large=len(data) > MAX_LOG_BYTES)
+    lines = data[:MAX_LOG_BYTES].decode("utf-8", errors="replace").split("\n")
+    for n, line in enumerate(lines):
+        if not line.strip():
             continue
-        if isinstance(event, dict) and isinstance(event.get("type"), str):
-            events.append(event)
-    return events
+        event = parse_event(line)
+        if event is not None:
+            read.events.append(event)
+        elif n < len(lines) - 1:  # the last piece has no newline: a line a crash cut off
+            read.damaged += 1
+    return read
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """Every complete, readable event of a log (see read_log)."""
+    return read_log(path).events

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +25,41 @@ from .turns import TurnParams
 from .whose_voice import VoiceParams
 
 
+def _limit(default: Any, lo: float, hi: float, unit: str = "") -> Any:
+    """A number and the range it must lie in, kept beside its default: checked when Settings are built."""
+    return field(default=default, metadata={"range": (lo, hi, unit)})
+
+
+def _one_of(default: str, *choices: str) -> Any:
+    return field(default=default, metadata={"choices": choices or (default,)})
+
+
+def _words(default: str | None, longest: int = 200) -> Any:
+    """Text: no control characters (a NUL in a path or a name breaks what reads it later)."""
+    return field(default=default, metadata={"longest": longest})
+
+
+NAME = 40  # characters in a partner's name or the time-out word: the coach says them in full
+
+
 @dataclass(frozen=True)
 class Settings:
-    sender: str = "Alex"
-    receiver: str = "Sam"
-    exercise: str = "dialogue"  # see 'voice-coach exercises'
-    timeout_word: str = "time out"  # said by either partner, it pauses at once
-    flood_minutes: float = 2.0  # positive flooding: each partner's time to receive
-    remind_after: float = 30.0  # silence after a cue before a gentle reminder
-    pause_after: float = 45.0  # further silence after the reminder before the coach pauses
+    sender: str = _words("Alex", NAME)
+    receiver: str = _words("Sam", NAME)
+    exercise: str = _one_of("dialogue", *EXERCISES)  # see 'voice-coach exercises'
+    timeout_word: str = _words("time out", NAME)  # said by either partner, it pauses at once
+    flood_minutes: float = _limit(2.0, 0.1, 30, "minutes")  # positive flooding: each one's time
+    remind_after: float = _limit(30.0, 5, 600, "seconds")  # silence after a cue before a gentle reminder
+    pause_after: float = _limit(45.0, 5, 1800, "seconds")  # then silence till the coach pauses
     # The slow-down (reasons in voice_coach/slowdown.py, SlowdownParams):
-    long_piece: float = 40.0  # seconds a sender may talk before "let's pause there", at a breath
-    pace_wpm: float = 200.0  # words per minute of speech above which "let's slow down a little"
-    pace_interval: float = 180.0  # at most one pace reminder in this many seconds
-    interruptions: int = 3  # interruptions before "one at a time"
+    long_piece: float = _limit(40.0, 5, 600, "seconds")  # a sender's talk before "let's pause there"
+    pace_wpm: float = _limit(200.0, 60, 400, "words a minute")  # above it: "let's slow down a little"
+    pace_interval: float = _limit(180.0, 10, 3600, "seconds")  # at most one pace reminder in this many
+    interruptions: int = _limit(3, 1, 20)  # interruptions before "one at a time"
     # Tell the partners' voices apart to notice one cutting in on the other (whose_voice.py); the
     # voiceprints stay in memory, never on disk.
     voice_check: bool = True
-    voice_margin: float = 0.1  # how much more like the other's voice (docs/benchmarks.md, "Whose voice")
+    voice_margin: float = _limit(0.1, 0.01, 0.99)  # how much more like the other's voice (docs/benchmarks.md)
     # Notice a partner talking over the coach's cues, from what the microphone hears beyond the
     # cue's own echo (over_coach.py; docs/benchmarks.md, "Talking over the coach").
     over_coach_check: bool = True
@@ -52,40 +69,49 @@ class Settings:
     # Seconds from the sender's last word to the mirror prompt, and the least a finished-sounding
     # thought is held: a breath, so the receiver is not rushed; 0 lets the end silence alone decide
     # (docs/benchmarks.md, "Turn-taking on real conversation": 0.8-1.5 s answer no sooner there).
-    min_breath: float = 1.5
+    min_breath: float = _limit(1.5, 0, 10, "seconds")
     mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
-    input_device: str | None = None
-    output_device: str | None = None
-    model: str = "tiny.en"  # a name from 'voice-coach models' or a model folder
-    language: str = "en"
-    threads: int = 2
+    input_device: str | None = _words(None)
+    output_device: str | None = _words(None)
+    model: str = _words("tiny.en", 4096)  # a name from 'voice-coach models' or a model folder
+    language: str = _words("en", 10)
+    threads: int = _limit(2, 1, 64)
     # Turn-taking. A pause ends a turn after end_silence_min when Smart Turn and the words both say
     # the thought is finished, otherwise after end_silence_max (docs/benchmarks.md, Turn-taking).
-    vad: str = "silero"  # webrtcvad takes kitchen noise, a tap, a bike for speech (docs/benchmarks.md)
-    webrtc_aggressiveness: int = 3  # if webrtc: the least fooled by noise (docs/benchmarks.md)
-    silero_threshold: float = 0.7  # fewer cut-offs and noise turns than 0.5 (docs/benchmarks.md)
+    vad: str = _one_of("silero", "silero", "webrtc")  # webrtc hears noise as speech (docs/benchmarks.md)
+    webrtc_aggressiveness: int = _limit(3, 0, 3)  # if webrtc: the least fooled by noise (docs/benchmarks.md)
+    silero_threshold: float = _limit(0.7, 0.05, 0.95)  # fewer cut-offs than 0.5 (docs/benchmarks.md)
     smart_turn: bool = True  # judge each pause with Smart Turn and the last words (docs/benchmarks.md)
-    end_silence: float = 2.8  # no judgement or an unsure one: wait as for unfinished (docs/benchmarks.md)
-    end_silence_min: float = 0.6  # a finished thought: answer quickly (docs/benchmarks.md)
-    end_silence_max: float = 2.8  # unfinished: outlast a 2.5 s search for words (docs/benchmarks.md)
-    complete_above: float = TurnParams.complete_above  # Smart Turn's "finished" (docs/benchmarks.md)
-    unfinished_below: float = 0.5  # ... below it the thought is unfinished (docs/benchmarks.md)
-    short_pause: float = 0.2  # a breath: judge it, transcribe the words so far (docs/benchmarks.md)
-    min_piece: float = 8.0
-    max_piece: float = 20.0
-    preroll: float = 0.3
-    echo_tail: float = 0.4  # the microphone stays shut this long after the coach's last word
-    cues: str | None = None  # a TOML file with the coach's wording
-    voice: str | None = None  # a pyttsx3 voice id for the coach
-    voice_rate: int = 165  # words per minute: calm, a little slower than espeak's 175
-    data_dir: str | None = None
+    # No judgement or an unsure one: wait as for unfinished (docs/benchmarks.md).
+    end_silence: float = _limit(2.8, 0.2, 10, "seconds")
+    end_silence_min: float = _limit(0.6, 0.2, 10, "seconds")  # a finished thought: answer quickly
+    end_silence_max: float = _limit(2.8, 0.2, 10, "seconds")  # unfinished: outlast a 2.5 s search for words
+    complete_above: float = _limit(TurnParams.complete_above, 0, 1)  # Smart Turn's "finished"
+    unfinished_below: float = _limit(0.5, 0, 1)  # ... below it the thought is unfinished (docs/benchmarks.md)
+    # A breath: judge it, transcribe the words so far (docs/benchmarks.md); shorter than the end silences.
+    short_pause: float = _limit(0.2, 0.1, 2, "seconds")
+    # A long turn is transcribed in pieces cut at a pause after min_piece, or at max_piece in any
+    # case: Whisper hears at most 30 s at once.
+    min_piece: float = _limit(8.0, 2, 25, "seconds")
+    max_piece: float = _limit(20.0, 5, 28, "seconds")
+    preroll: float = _limit(0.3, 0, 1, "seconds")  # audio kept from before speech was detected
+    echo_tail: float = _limit(0.4, 0, 3, "seconds")  # the microphone shut after the coach
+    cues: str | None = _words(None, 4096)  # a TOML file with the coach's wording
+    voice: str | None = _words(None)  # a pyttsx3 voice id for the coach
+    voice_rate: int = _limit(165, 80, 400, "words a minute")  # calm, a little slower than espeak's 175
+    data_dir: str | None = _words(None, 4096)
     keep_audio: bool = False  # keep a WAV of every turn in the session folder
     no_transcripts: bool = False  # keep timings and metrics only, never the words
     # Offer a time-out when it gets heated (heat.py; docs/benchmarks.md, "Heated moments"); words
     # that tell of danger always stop the exercise, whatever this says (care.py).
     care_check: bool = True
-    break_minutes: float = 20.0  # a time-out's length: the coach checks in after it
-    country: str | None = None  # whose help lines the coach gives (help.toml); unset: the system locale's
+    break_minutes: float = _limit(20.0, 0.1, 240, "minutes")  # a time-out's length: then a check-in
+    country: str | None = _words(None, 10)  # whose help lines the coach gives (help.toml); unset: locale's
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            _check(f, getattr(self, f.name))
+        _check_together(self)
 
     def gate_params(self) -> GateParams:
         return GateParams(stop_secs=self.short_pause)
@@ -132,82 +158,131 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+def _shown(value: Any) -> str:
+    """A value as an error shows it: on one line, and short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class SettingError(UserError):
+    """A setting out of its range or of the wrong kind, or a rule between settings broken;
+    `names` says which settings."""
+
+    def __init__(self, names: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.names = names
+
+
+def _check(f: Field, value: Any) -> None:
+    """One setting against what its field declares: its kind, its range, its choices."""
+    name, kind, meta = f.name, str(f.type), f.metadata
+    if value is None and "None" in kind:
+        return
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise SettingError((name,), f"{name} must be true or false, not {_shown(value)}")
+    elif "range" in meta:
+        lo, hi, unit = meta["range"]
+        whole = kind == "int"
+        number = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool)
+        if not (number and lo <= value <= hi):  # NaN compares false, so it is refused too
+            what = f"a whole number from {lo} to {hi}" if whole else f"between {lo:g} and {hi:g}"
+            what += f" {unit}" if unit else ""
+            raise SettingError((name,), f"{name} must be {what}, not {_shown(value)}")
+    elif not isinstance(value, str):
+        raise SettingError((name,), f"{name} must be text, not {_shown(value)}")
+    elif "choices" in meta and value not in meta["choices"]:
+        choices = ", ".join(meta["choices"])
+        raise SettingError((name,), f"{name} must be one of {choices}; not {_shown(value)}")
+    elif "longest" in meta:
+        if len(value) > meta["longest"]:
+            raise SettingError((name,), f"{name} must be at most {meta['longest']} characters long")
+        if not value.isprintable():
+            raise SettingError((name,), f"{name} must not hold control characters: {_shown(value)}")
+
+
+def _check_together(s: Settings) -> None:
+    """The rules between settings, each given alone in range; an error shows the values."""
+    if not (s.sender.strip() and s.receiver.strip() and s.timeout_word.strip()):
+        names = ("sender", "receiver", "timeout_word")
+        raise SettingError(names, "sender, receiver and timeout_word must not be empty")
+    if s.sender == s.receiver:
+        both = _shown(s.sender)
+        raise SettingError(("sender", "receiver"), f"the two partners need different names, not both {both}")
+    rules = [
+        ("end_silence_min", "must not be longer than", "end_silence_max",
+         s.end_silence_min <= s.end_silence_max),
+        ("short_pause", "must be shorter than", "end_silence", s.short_pause < s.end_silence),
+        ("short_pause", "must be shorter than", "end_silence_min", s.short_pause < s.end_silence_min),
+        ("unfinished_below", "must not be above", "complete_above", s.unfinished_below <= s.complete_above),
+        ("min_piece", "must be shorter than", "max_piece", s.min_piece < s.max_piece),
+    ]
+    for a, rule, b, ok in rules:
+        if not ok:
+            raise SettingError((a, b), f"{a} ({getattr(s, a):g}) {rule} {b} ({getattr(s, b):g})")
+
+
+_KINDS: dict[str, Any] = {"float": float, "int": int, "str": str}
+
+
 def _coerce(name: str, kind: Any, value: Any, where: str) -> Any:
-    want = {"float": float, "int": int, "str": str}
+    """A value from the TOML file or the command line as the setting's kind, or a UserError."""
     base = str(kind).replace(" | None", "")
-    if value is None:
-        return None
     if base == "bool":
         if isinstance(value, bool):
             return value
         if str(value).lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
             return str(value).lower() in ("true", "yes", "on", "1")
-        raise UserError(f"{where}: '{name}' should be true or false, not {value!r}")
+        raise UserError(f"{where}: '{name}' should be true or false, not {_shown(value)}")
     try:
         if base == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         if base == "int" and isinstance(value, int) and not isinstance(value, bool):
             return value
-        if base == "str":
-            return str(value)
-        if isinstance(value, str) and base in want:
-            return want[base](value)
-    except ValueError:
+        if base == "str" and isinstance(value, str):
+            return value
+        if isinstance(value, str) and base in _KINDS:
+            return _KINDS[base](value)
+    except (ValueError, OverflowError):
         pass
-    raise UserError(f"{where}: '{name}' should be a {base}, not {value!r}")
+    article = "an" if base == "int" else "a"
+    raise UserError(f"{where}: '{name}' should be {article} {base}, not {_shown(value)}")
+
+
+MAX_SETTINGS_BYTES = 1 << 20  # a settings file is a few lines; /dev/zero is not one
+
+
+def _read_toml(config: Path) -> dict[str, Any]:
+    from .files import read_text
+
+    text = read_text(config, "settings file", MAX_SETTINGS_BYTES)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"settings file {config} is not valid TOML: {e}") from None
+    except RecursionError:
+        raise UserError(f"settings file {config} is not valid TOML: nested too deeply") from None
 
 
 def load_settings(config: Path | None, overrides: dict[str, Any]) -> Settings:
-    """Defaults, then the TOML file, then command-line values that were given."""
+    """Defaults, then the TOML file, then command-line values that were given; every value is
+    checked against its declared range when the Settings are built (an error names the setting)."""
     known = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
+    where: dict[str, str] = {}
     if config is not None:
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise UserError(f"cannot read settings file {config}: {e.strerror}") from None
-        except tomllib.TOMLDecodeError as e:
-            raise UserError(f"settings file {config} is not valid TOML: {e}") from None
-        for key, value in data.items():
+        origin = f"settings file {config}"
+        for key, value in _read_toml(config).items():
             name = key.replace("-", "_")
             if name not in known:
-                raise UserError(f"settings file {config}: unknown setting '{key}'")
-            values[name] = _coerce(name, known[name], value, str(config))
+                raise UserError(f"{origin}: unknown setting {_shown(key)}")
+            values[name], where[name] = _coerce(name, known[name], value, origin), origin
     for name, value in overrides.items():
         if value is not None:
-            values[name] = _coerce(name, known[name], value, "command line")
-    settings = Settings(**values)
-    _validate(settings)
+            values[name], where[name] = _coerce(name, known[name], value, "command line"), "command line"
+    try:
+        settings = Settings(**values)
+    except SettingError as e:
+        given = [where[n] for n in e.names if n in where]  # the defaults are all valid
+        raise UserError(f"{given[0]}: {e}" if given else str(e)) from None
     return settings.replace(country=helplines.check_country(settings.country))
-
-
-def _validate(s: Settings) -> None:
-    if s.exercise not in EXERCISES:
-        raise UserError(f"unknown exercise '{s.exercise}': choose one of {', '.join(EXERCISES)}")
-    if not (s.flood_minutes > 0 and s.remind_after > 0 and s.pause_after > 0 and s.break_minutes > 0):
-        raise UserError("flood_minutes, remind_after, pause_after and break_minutes must be positive")
-    if s.long_piece <= 0 or s.pace_wpm <= 0 or s.interruptions < 1 or s.min_breath < 0:
-        raise UserError("long_piece, pace_wpm and interruptions must be positive; min_breath at least 0")
-    if s.vad not in ("webrtc", "silero"):
-        raise UserError(f"vad must be 'webrtc' or 'silero', not '{s.vad}'")
-    if not 0 <= s.webrtc_aggressiveness <= 3:
-        raise UserError("webrtc_aggressiveness must be 0, 1, 2 or 3")
-    if not 0.2 <= s.end_silence <= 10:
-        raise UserError(f"end_silence must be between 0.2 and 10 seconds, not {s.end_silence}")
-    for name in ("end_silence_min", "end_silence_max"):
-        if not 0.2 <= getattr(s, name) <= 10:
-            raise UserError(f"{name} must be between 0.2 and 10 seconds, not {getattr(s, name)}")
-    if not s.end_silence_min <= s.end_silence_max:
-        raise UserError("end_silence_min must not be longer than end_silence_max")
-    if not 0.1 <= s.short_pause < min(s.end_silence, s.end_silence_min):
-        raise UserError("short_pause must be at least 0.1 s and shorter than end_silence and end_silence_min")
-    if not 0 < s.silero_threshold < 1:
-        raise UserError(f"silero_threshold must be between 0 and 1, not {s.silero_threshold}")
-    if not 0 <= s.unfinished_below <= s.complete_above <= 1:
-        raise UserError("need 0 <= unfinished_below <= complete_above <= 1")
-    if not 0 < s.voice_margin < 1:
-        raise UserError(f"voice_margin must be between 0 and 1, not {s.voice_margin}")
-    if s.sender.strip() == "" or s.receiver.strip() == "":
-        raise UserError("partners need names")
-    if s.sender == s.receiver:
-        raise UserError("the two partners need different names")

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .session_log import EVENTS_FILE, read_events
+from .files import is_unicode
+from .session_log import EVENTS_FILE, read_log
 
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the damage column; the logs ctime, which chmod changes too, as its key
 MIN_PACE_SECS = 1.5  # shorter turns ("yes") say nothing about pace
 MIN_PACE_WORDS = 3
 
@@ -48,7 +49,8 @@ CREATE TABLE sessions (
     checked INTEGER NOT NULL,       -- rounds that got an answer to it
     ended TEXT,                     -- why it ended; NULL when the log was cut off
     has_text INTEGER NOT NULL,
-    log_mtime_ns INTEGER NOT NULL,
+    damage TEXT,                    -- what could not be read of its log; NULL when all could
+    log_ctime_ns INTEGER NOT NULL,
     log_size INTEGER NOT NULL
 );
 CREATE TABLE turns (
@@ -156,6 +158,7 @@ class Session:
     has_text: bool = False
     events: int = 0
     country: str | None = None  # whose help lines apply (the session's setting)
+    damage: str | None = None  # what could not be read of its log (session_log.LogRead.problem)
 
     @property
     def senders(self) -> list[str]:
@@ -194,8 +197,14 @@ class Session:
         return out
 
 
+LARGEST = 1e9  # seconds (30 years), turns, words: a number beyond it in a log is garbage
+
+
 def _num(value: Any, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+    """A number from a log, or `default` when it is none or beyond any a session holds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and -LARGEST <= value <= LARGEST:
+        return float(value)
+    return default
 
 
 def _started_from_id(session_id: str) -> dt.datetime:
@@ -203,6 +212,19 @@ def _started_from_id(session_id: str) -> dt.datetime:
         return dt.datetime.strptime(session_id[:19], "%Y-%m-%d_%H-%M-%S")
     except ValueError:
         return dt.datetime(1970, 1, 1)
+
+
+def _local_time(value: Any, default: dt.datetime) -> dt.datetime:
+    """A time from a log as a naive local time, as the program writes them (one written with a
+    timezone is turned into local time: naive and aware times cannot be compared), or `default`
+    for anything else, or for a year no session was held in."""
+    try:
+        when = dt.datetime.fromisoformat(value) if isinstance(value, str) else default
+        if when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return default
+    return when if 1970 <= when.year <= 9000 else default
 
 
 def _words(items: Any) -> list[str]:
@@ -222,8 +244,7 @@ def summarize(session_id: str, events: list[dict[str, Any]]) -> Session:
         t = _num(ev.get("t"))
         s.seconds = max(s.seconds, t)
         if kind == "session_start":
-            with contextlib.suppress(TypeError, ValueError):
-                s.started = dt.datetime.fromisoformat(str(ev.get("started")))
+            s.started = _local_time(ev.get("started"), s.started)
             s.exercise = str(ev.get("exercise") or "?")
             s.sender = str(ev.get("sender") or "?")
             s.receiver = str(ev.get("receiver") or "?")
@@ -254,8 +275,8 @@ def summarize(session_id: str, events: list[dict[str, Any]]) -> Session:
                 if isinstance(text, str):
                     turn_.text, turn_.words = text, len(text.split())
                     s.has_text = True
-                elif isinstance(ev.get("words"), int):
-                    turn_.words = ev["words"]
+                elif isinstance(ev.get("words"), int) and not isinstance(ev["words"], bool):
+                    turn_.words = int(_num(ev["words"]))
         elif kind == "note":
             _on_note(s, ev, t, last_text_step)
         elif kind == "session_end":
@@ -294,14 +315,15 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
 
 
 def load_session(data_dir: Path, session_id: str) -> Session:
-    path = sessions_dir(data_dir) / session_id / EVENTS_FILE
+    """What a session's log says; a damaged or unreadable log gives what could be read and a
+    note of the damage, so one such session never stops the others being listed or reported."""
     try:
-        events = read_events(path)
+        read = read_log(sessions_dir(data_dir) / session_id / EVENTS_FILE)
     except FileNotFoundError:
-        events = []
-    except OSError as e:
-        raise UserError(f"cannot read session {session_id}: {e.strerror}") from None
-    return summarize(session_id, events)
+        return summarize(session_id, [])
+    s = summarize(session_id, read.events)
+    s.damage = read.problem
+    return s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,9 +335,10 @@ def sessions_dir(data_dir: Path) -> Path:
 
 
 def session_ids(data_dir: Path) -> list[str]:
-    """Every session folder, oldest first (folders are named by their start time)."""
+    """Every session folder, oldest first (folders are named by their start time); a name that is
+    not text (bytes that are not UTF-8) is no folder of ours."""
     try:
-        return sorted(p.name for p in sessions_dir(data_dir).iterdir() if p.is_dir())
+        return sorted(p.name for p in sessions_dir(data_dir).iterdir() if p.is_dir() and is_unicode(p.name))
     except FileNotFoundError:
         return []
     except OSError as e:
@@ -366,6 +389,7 @@ class SessionRow:
     checked: int
     ended: str | None
     talk: dict[str, float]
+    damage: str | None = None
 
     @property
     def minutes(self) -> float:
@@ -373,20 +397,22 @@ class SessionRow:
 
 
 def _log_stat(data_dir: Path, session_id: str) -> tuple[int, int]:
+    """What tells that a log changed since it was indexed: its ctime (a write or a chmod changes
+    it) and size; of the link itself when it is one (links are not followed)."""
     try:
-        st = (sessions_dir(data_dir) / session_id / EVENTS_FILE).stat()
+        st = (sessions_dir(data_dir) / session_id / EVENTS_FILE).lstat()
     except OSError:
         return (0, -1)
-    return (st.st_mtime_ns, st.st_size)
+    return (st.st_ctime_ns, st.st_size)
 
 
 def _insert(db: sqlite3.Connection, s: Session, stat: tuple[int, int]) -> None:
     db.execute("DELETE FROM sessions WHERE id = ?", (s.id,))
     db.execute(
-        "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (s.id, s.started.isoformat(timespec="seconds"), s.exercise, s.sender, s.receiver,
          json.dumps(s.senders), s.seconds, len(s.rounds), s.interruptions, s.mirroring,
-         s.understood, s.checked, s.ended, int(s.has_text), stat[0], stat[1]),
+         s.understood, s.checked, s.ended, int(s.has_text), s.damage, stat[0], stat[1]),
     )
     db.executemany(
         "INSERT OR REPLACE INTO turns VALUES (?,?,?,?,?,?,?,?)",
@@ -428,7 +454,7 @@ def _usable(db: sqlite3.Connection) -> bool:
             return False
         if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             return False
-        db.execute("SELECT id, log_mtime_ns, log_size FROM sessions LIMIT 1").fetchall()
+        db.execute("SELECT id, damage, log_ctime_ns, log_size FROM sessions LIMIT 1").fetchall()
         return True
     except sqlite3.DatabaseError:
         return False
@@ -460,7 +486,7 @@ def _rebuild_file(data_dir: Path, path: Path) -> None:
 def _update(db: sqlite3.Connection, data_dir: Path) -> None:
     """Re-read the logs that changed since they were indexed; drop the rows of forgotten ones."""
     on_disk = {sid: _log_stat(data_dir, sid) for sid in session_ids(data_dir)}
-    indexed = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, log_mtime_ns, log_size FROM sessions")}
+    indexed = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, log_ctime_ns, log_size FROM sessions")}
     gone = [sid for sid in indexed if sid not in on_disk]
     stale = [sid for sid, stat in on_disk.items() if indexed.get(sid) != stat]
     if not gone and not stale:
@@ -524,12 +550,12 @@ def list_sessions(data_dir: Path) -> list[SessionRow]:
             talk.setdefault(sid, {})[who] = value
         rows = db.execute(
             "SELECT id, started, exercise, senders, seconds, rounds, interruptions, mirroring, "
-            "understood, checked, ended FROM sessions ORDER BY started, id"
+            "understood, checked, ended, damage FROM sessions ORDER BY started, id"
         ).fetchall()
     return [
         SessionRow(
             r[0], dt.datetime.fromisoformat(r[1]), r[2], json.loads(r[3]), r[4], r[5], r[6], r[7], r[8],
-            r[9], r[10], talk.get(r[0], {}),
+            r[9], r[10], talk.get(r[0], {}), r[11],
         )
         for r in rows
     ]
