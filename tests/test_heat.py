@@ -100,7 +100,7 @@ def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_t
     lines += [_line("Alex", "You never listen to me. Whatever I say, you just do not care at all.", 1.0),
               _line("Sam", "That is ridiculous. You always exaggerate everything I do, every time.", 1.0),
               # the couple takes the time-out; commands said clearly (too short to judge for heat)
-              _line("Alex", "Resume.", 1.0, after_silence=65.0),
+              _line("Alex", "Resume.", 1.0, after_silence=80.0),  # after the check-in, from either cue
               _line("Sam", "Resume.", 1.0), _line("Alex", "Stop session.", 1.0)]
     events = run(tmp_path, "mirroring", lines, break_minutes=0.5)
     cues = [e for e in events if e["type"] == "cue"]

@@ -45,7 +45,11 @@ def silero_model_path() -> Path:
 
 
 class SileroClassifier:
-    """Silero VAD v6 run frame by frame, carrying its recurrent state between calls."""
+    """Silero VAD v6 run frame by frame, carrying its recurrent state between calls.
+
+    Digital silence (every sample zero: a muted microphone, a virtual device, a file's padding)
+    is not run through the network but starts it afresh: after some 20 s of exact zeros its
+    recurrent state drifts so far that it hears no speech at all after them."""
 
     _WINDOW = 512
     _CONTEXT = 64
@@ -74,6 +78,9 @@ class SileroClassifier:
         self._pending = np.concatenate([self._pending, frame.astype(np.float32) / 32768.0])
         while len(self._pending) >= self._WINDOW:
             window, self._pending = self._pending[: self._WINDOW], self._pending[self._WINDOW :]
+            if not window.any():
+                self._h[:], self._c[:], self._context[:], self._prob = 0.0, 0.0, 0.0, 0.0
+                continue
             x = np.concatenate([self._context, window])[None, :]
             out, self._h, self._c = self._session.run(
                 None, {"input": x, "h": self._h, "c": self._c}
