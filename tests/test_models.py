@@ -101,7 +101,7 @@ def test_whole_fake_halves_join_byte_for_byte(tmp_path: Path):
 
 
 def test_halves_cut_short_are_refused_and_nothing_is_written(tmp_path: Path):
-    """As published, the 'small' halves hold the first 189 MB of a 488 MB model."""
+    """As published, the 'small' halves end after 189 MB, in the decoder's fourth layer of twelve."""
     blob = fake_ct2({"encoder/w": 5000, "decoder/w": 3000, "decoder/b": 7})
     one, two = _fake_halves(tmp_path, blob[:6000])
     with pytest.raises(UserError, match="do not make a whole model: it ends .* inside variable 2 of its table"):

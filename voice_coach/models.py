@@ -143,9 +143,10 @@ def _ct2_variables(src: _Joined) -> Iterator[str]:
 def model_problem(parts: list[Path]) -> str | None:
     """What is wrong with the model.bin these parts make once joined, or None when it is whole.
 
-    A published half can be cut short (the 'small' halves on PyPI hold 189 MB of a 488 MB model);
-    joined blindly, faster-whisper fails later with an obscure error, so the table of variables
-    is walked first: every variable's data must be there, and nothing after the table."""
+    A published half can be cut short (the 'small' halves on PyPI end after 189 MB, in the
+    decoder's fourth layer of twelve); joined blindly, faster-whisper fails later with an obscure
+    error. So the table of variables is walked first: every variable's data must be there, and
+    nothing after the table."""
     size = sum(p.stat().st_size for p in parts)
     files = [p.open("rb") for p in parts]
     try:
