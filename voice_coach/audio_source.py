@@ -6,6 +6,7 @@ device or file delivers; the sounddevice callback only copies into a queue and n
 
 from __future__ import annotations
 
+import math
 import queue
 import sys
 import threading
@@ -150,8 +151,87 @@ def file_source(path: Path, realtime: bool = False) -> ArraySource:
     return ArraySource(load_audio(path), realtime=realtime)
 
 
+@dataclass(frozen=True)
+class InputHealth:
+    """What the microphone's input has lost so far: counted and shown, never hidden. Every lost
+    or dropped second was replaced by silence, so later stream times stay true to the clock."""
+
+    overflows: int  # callbacks PortAudio flagged with an input overflow
+    lost_secs: float  # input missing by the capture clock (the device or its driver dropped it)
+    dropped_secs: float  # input the full queue had no room for (the consumer fell behind)
+
+    @property
+    def filled_secs(self) -> float:
+        return self.lost_secs + self.dropped_secs
+
+
+class CaptureClock:
+    """Where each captured block belongs on the stream's timeline.
+
+    PortAudio stamps a block with the capture time of its first sample (`inputBufferAdcTime`).
+    Measured against the first stamp, it tells how many samples went missing before a block, so
+    silence can take their place. Jitter of a few samples is not a gap: only a whole block or more
+    is (an overflow loses whole buffers). Where the backend gives no time (0), samples are counted."""
+
+    def __init__(self, rate: int, min_gap: int) -> None:
+        self._rate, self._min_gap = rate, min_gap
+        self._t0: float | None = None  # capture time of the stream's first sample
+        self._samples = 0  # samples placed on the timeline so far, gaps included
+
+    def gap(self, adc_time: float, frames: int) -> int:
+        """Samples missing before a block of `frames` captured at `adc_time`; places the block."""
+        missing = 0
+        if adc_time > 0 and math.isfinite(adc_time):
+            if self._t0 is None:
+                self._t0 = adc_time - self._samples / self._rate
+            missing = round((adc_time - self._t0) * self._rate) - self._samples
+            missing = missing if missing >= self._min_gap else 0  # never drop audio for a late stamp
+        self._samples += missing + frames
+        return missing
+
+
+class CaptureQueue:
+    """Between the input callback and the consumer: bounded (`keep_secs` of audio), and the
+    callback never blocks. A block the queue has no room for is counted and owed as silence, as
+    is input the capture clock says was lost; the next block carries what is owed before it, and
+    the consumer inserts it, so every frame's time stays aligned with the clock."""
+
+    def __init__(self, rate: int, block: int, keep_secs: float = 10.0) -> None:
+        self._rate = rate
+        self._clock = CaptureClock(rate, block)
+        self._queue: queue.Queue[tuple[int, np.ndarray]] = queue.Queue(
+            maxsize=max(1, math.ceil(keep_secs * rate / block))
+        )
+        self._owed = 0  # samples of silence due before the next queued block
+        self._overflows = self._lost = self._dropped = 0
+
+    def callback(self, indata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        """The sounddevice input callback: copies, counts, never waits."""
+        if getattr(status, "input_overflow", False):
+            self._overflows += 1
+        missing = self._clock.gap(float(getattr(time, "inputBufferAdcTime", 0.0) or 0.0), frames)
+        self._lost += missing
+        self._owed += missing
+        try:
+            self._queue.put_nowait((self._owed, indata[:, 0].copy()))
+            self._owed = 0
+        except queue.Full:
+            self._dropped += frames
+            self._owed += frames
+
+    def take(self, timeout: float) -> np.ndarray:
+        """The next block, after the silence owed before it; queue.Empty after `timeout` seconds."""
+        owed, block = self._queue.get(timeout=timeout)
+        if owed:
+            return np.concatenate([np.zeros(owed, dtype=block.dtype), block])
+        return block
+
+    def health(self) -> InputHealth:
+        return InputHealth(self._overflows, self._lost / self._rate, self._dropped / self._rate)
+
+
 class DeviceSource:
-    """A PortAudio input device; its callback only copies frames into a queue."""
+    """A PortAudio input device; its callback only copies frames into a bounded queue."""
 
     realtime = True
 
@@ -165,20 +245,20 @@ class DeviceSource:
             raise UserError(f"no usable input device ({e}); see 'voice-coach devices'") from None
         self.name = str(info["name"])
         self._rate = int(info["default_samplerate"])
-        self._channels = 1
-        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        block = int(self._rate * FRAME_SECS)
+        self._capture = CaptureQueue(self._rate, block)
         self._stall = stall_secs
         self._stopped = False
         try:
             self._stream = sd.InputStream(
                 device=device, channels=1, samplerate=self._rate, dtype="float32", latency="low",
-                blocksize=int(self._rate * FRAME_SECS), callback=self._callback,
+                blocksize=block, callback=self._capture.callback,
             )
         except sd.PortAudioError as e:
             raise UserError(f"cannot open input device '{self.name}': {e}") from None
 
-    def _callback(self, indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
-        self._queue.put_nowait(indata[:, 0].copy())
+    def health(self) -> InputHealth:
+        return self._capture.health()
 
     def frames(self) -> Iterator[Frame]:
         reframer = Reframer(self._rate)
@@ -186,7 +266,7 @@ class DeviceSource:
         try:
             while not self._stopped:
                 try:
-                    chunk = self._queue.get(timeout=self._stall)
+                    chunk = self._capture.take(timeout=self._stall)
                 except queue.Empty:
                     if self._stopped:
                         return
