@@ -11,7 +11,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .classifiers import FRAME_SAMPLES, SAMPLE_RATE
-from .errors import DeviceLost, UserError
+from .errors import DeviceLost, UserError, first_line
 
 FRAME_SECS = FRAME_SAMPLES / SAMPLE_RATE
 
@@ -80,6 +80,22 @@ def to_int16(x: np.ndarray) -> np.ndarray:
     return (np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
 
 
+class Framer:
+    """Cuts 16 kHz int16 pieces of any length into stamped 30 ms frames: stream time counts
+    frames, so what goes in must be every sample of the stream (silence where input was lost)."""
+
+    def __init__(self) -> None:
+        self._buf = np.zeros(0, dtype=np.int16)
+        self._n = 0
+
+    def push(self, pcm: np.ndarray) -> Iterator[Frame]:
+        self._buf = np.concatenate([self._buf, pcm])
+        while len(self._buf) >= FRAME_SAMPLES:
+            frame, self._buf = self._buf[:FRAME_SAMPLES], self._buf[FRAME_SAMPLES:]
+            yield Frame(self._n * FRAME_SECS, frame)
+            self._n += 1
+
+
 class Reframer:
     """Turns float chunks at any rate into stamped 16 kHz int16 frames."""
 
@@ -88,37 +104,75 @@ class Reframer:
 
         self._rs = soxr.ResampleStream(in_rate, SAMPLE_RATE, 1, dtype="float32")
         self._same = in_rate == SAMPLE_RATE
-        self._buf = np.zeros(0, dtype=np.int16)
-        self._n = 0
+        self._framer = Framer()
 
     def push(self, chunk: np.ndarray) -> Iterator[Frame]:
         x = chunk.astype(np.float32)
         if not self._same:
             x = self._rs.resample_chunk(x)
-        self._buf = np.concatenate([self._buf, to_int16(x)])
-        while len(self._buf) >= FRAME_SAMPLES:
-            pcm, self._buf = self._buf[:FRAME_SAMPLES], self._buf[FRAME_SAMPLES:]
-            yield Frame(self._n * FRAME_SECS, pcm)
-            self._n += 1
+        yield from self._framer.push(to_int16(x))
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """A WAV/FLAC/OGG file as 16 kHz mono int16, or a one-line UserError."""
+FILE_BLOCK_SECS = 1.0  # of a file decoded at a time: memory stays small however long the file
+
+
+def _unreadable(path: Path, e: Exception) -> UserError:
+    return UserError(f"cannot read audio file {path}: {first_line(e)}")
+
+
+def decoded(path: Path) -> Iterator[np.ndarray]:
+    """A WAV/FLAC/OGG (any file soundfile reads) as 16 kHz mono int16, a block at a time, or a
+    one-line UserError. Each block is mixed to mono and resampled by one soxr stream, which gives
+    the very samples that resampling the whole file at once does: an hour at 48 kHz stereo is never
+    in memory (2.3 GB as float32). Every format soundfile reads, it reads in blocks: no file
+    needs the whole-file path."""
     import soundfile as sf
     import soxr
 
     if not path.is_file():
         raise UserError(f"audio file not found: {path}")
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        f = sf.SoundFile(str(path))
     except Exception as e:  # soundfile raises several types for odd files
-        raise UserError(f"cannot read audio file {path}: {str(e).splitlines()[0]}") from None
-    if data.size == 0:
-        raise UserError(f"audio file {path} holds no audio")
-    mono = data.mean(axis=1)
-    if rate != SAMPLE_RATE:
-        mono = soxr.resample(mono, rate, SAMPLE_RATE)
-    return to_int16(mono)
+        raise _unreadable(path, e) from None
+    with f:
+        if f.frames == 0:
+            raise UserError(f"audio file {path} holds no audio")
+        rs = None
+        if f.samplerate != SAMPLE_RATE:
+            rs = soxr.ResampleStream(f.samplerate, SAMPLE_RATE, 1, dtype="float32")
+        blocks = f.blocks(blocksize=max(1, int(f.samplerate * FILE_BLOCK_SECS)), dtype="float32",
+                          always_2d=True)
+        while True:
+            try:
+                block = next(blocks)
+            except StopIteration:
+                break
+            except Exception as e:  # a file damaged past its header
+                raise _unreadable(path, e) from None
+            mono = block.mean(axis=1)
+            yield to_int16(mono if rs is None else rs.resample_chunk(mono))
+        if rs is not None:
+            yield to_int16(rs.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+
+
+def load_audio(path: Path) -> np.ndarray:
+    """A whole audio file as 16 kHz mono int16 (short clips: cues, voices, tests), or a one-line
+    UserError. A session's input is streamed instead (FileSource)."""
+    return np.concatenate(list(decoded(path)))
+
+
+def paced(frames: Iterable[Frame], realtime: bool, stopped: Callable[[], bool]) -> Iterator[Frame]:
+    """Frames as fast as the consumer takes them, or each at its stream time like a microphone."""
+    t0 = time.monotonic()
+    for frame in frames:
+        if stopped():
+            return
+        if realtime:
+            delay = t0 + frame.t + FRAME_SECS - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        yield frame
 
 
 class ArraySource:
@@ -131,24 +185,40 @@ class ArraySource:
         self._stopped = False
 
     def frames(self) -> Iterator[Frame]:
-        t0 = time.monotonic()
         n = len(self._audio) // FRAME_SAMPLES
-        for i in range(n):
-            if self._stopped:
-                return
-            t = i * FRAME_SECS
-            if self.realtime:
-                delay = t0 + t + FRAME_SECS - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            yield Frame(t, self._audio[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+        frames = (Frame(i * FRAME_SECS, self._audio[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+                  for i in range(n))
+        return paced(frames, self.realtime, lambda: self._stopped)
 
     def stop(self) -> None:
         self._stopped = True
 
 
-def file_source(path: Path, realtime: bool = False) -> ArraySource:
-    return ArraySource(load_audio(path), realtime=realtime)
+class FileSource:
+    """A recording streamed from its file a block at a time: the same frames, with the same
+    times, as ArraySource(load_audio(path)), in memory that does not grow with the file."""
+
+    def __init__(self, path: Path, realtime: bool = False, tail_secs: float = 3.0) -> None:
+        next(decoded(path))  # a missing, unreadable or empty file is told before the session starts
+        self._path, self._tail = path, tail_secs
+        self.realtime = realtime
+        self._stopped = False
+
+    def _frames(self) -> Iterator[Frame]:
+        framer = Framer()
+        for pcm in decoded(self._path):
+            yield from framer.push(pcm)
+        yield from framer.push(np.zeros(int(self._tail * SAMPLE_RATE), dtype=np.int16))
+
+    def frames(self) -> Iterator[Frame]:
+        return paced(self._frames(), self.realtime, lambda: self._stopped)
+
+    def stop(self) -> None:
+        self._stopped = True
+
+
+def file_source(path: Path, realtime: bool = False) -> FileSource:
+    return FileSource(path, realtime=realtime)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, first_line
 from .events import TranscribeRequest
-
-
-def first_line(e: BaseException) -> str:
-    """An exception told in one line: logs and the terminal keep one line per problem."""
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 class Transcriber(Protocol):
