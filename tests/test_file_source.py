@@ -101,3 +101,22 @@ def test_paced_like_a_microphone_and_stopped_when_asked(tmp_path: Path):
             source.stop()
     assert len(got) == 10
     assert time.monotonic() - started >= 10 * FRAME_SECS - 0.01  # not faster than real time
+
+
+def test_the_recording_under_the_coach_is_mixed_from_its_file_as_in_memory(tmp_path: Path):
+    from voice_coach.player import Timeline
+
+    path = shared_data() / JFK
+    cue = (np.sin(np.arange(16000) / 5) * 8000).astype(np.int16)
+    named, held = Timeline(), Timeline()
+    named.add_file(0.0, path)
+    held.add(0.0, whole_file(path))
+    for timeline in (named, held):
+        timeline.add(2.5, cue, coach=True)  # over the recording
+        timeline.add(13.0, cue, coach=True)  # after its end (11 s): silence until then
+    expected = held.render()
+    assert len(expected) == 14 * 16000
+    assert np.array_equal(named.render(), expected)
+    named.write(tmp_path / "out.wav")
+    written, rate = sf.read(str(tmp_path / "out.wav"), dtype="int16")
+    assert rate == 16000 and np.array_equal(written, expected)
