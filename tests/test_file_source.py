@@ -120,3 +120,30 @@ def test_the_recording_under_the_coach_is_mixed_from_its_file_as_in_memory(tmp_p
     named.write(tmp_path / "out.wav")
     written, rate = sf.read(str(tmp_path / "out.wav"), dtype="int16")
     assert rate == 16000 and np.array_equal(written, expected)
+
+
+def test_a_session_runs_on_the_streamed_file_and_writes_it_under_the_coach(tmp_path: Path):
+    """What `practice --input-file x --out y` does, with the file streamed (app.run_practice's wiring)."""
+    from voice_coach.app import run_session
+    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.session_log import read_events
+    from voice_coach.settings import Settings
+    from voice_coach.view import ConsoleView
+
+    path = shared_data() / JFK
+    timeline = Timeline()
+    timeline.add_file(0.0, path)
+    folder = run_session(Settings(exercise="mirroring", data_dir=str(tmp_path)), FileSource(path),
+                         TimelinePlayer(timeline), ConsoleView(live=False), first_use=False)
+    events = read_events(folder / "events.jsonl")
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "audio ended"
+    assert any(e["type"] == "turn_start" for e in events)  # the recording was heard
+    timeline.write(tmp_path / "out.wav")
+    out, _ = sf.read(str(tmp_path / "out.wav"), dtype="int16")
+    recording = whole_file(path)
+    assert len(out) >= len(recording)
+    coach = [(int(at * 16000), len(a)) for at, a in timeline.coach_clips]
+    quiet = np.ones(len(recording), dtype=bool)  # where the coach is silent, the mix is the recording
+    for i, n in coach:
+        quiet[i : i + n] = False
+    assert np.array_equal(out[: len(recording)][quiet], recording[quiet])
