@@ -1,7 +1,9 @@
 """Where the partners' voices come from: a microphone, or a file (paced or as fast as possible).
 
 Every source yields 30 ms frames of 16 kHz mono int16 stamped with stream time, whatever the
-device or file delivers; the sounddevice callback only copies into a queue and never blocks.
+device or file delivers. The sounddevice callback only copies into a bounded queue and never
+blocks; what the input loses is counted and filled with silence (CaptureQueue). Files are read
+in blocks (decoded), so memory does not grow with their length.
 """
 
 from __future__ import annotations
