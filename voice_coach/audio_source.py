@@ -1,16 +1,19 @@
 """Where the partners' voices come from: a microphone, or a file (paced or as fast as possible).
 
 Every source yields 30 ms frames of 16 kHz mono int16 stamped with stream time, whatever the
-device or file delivers; the sounddevice callback only copies into a queue and never blocks.
+device or file delivers. The sounddevice callback only copies into a bounded queue and never
+blocks; what the input loses is counted and filled with silence (CaptureQueue). Files are read
+in blocks (decoded), so memory does not grow with their length.
 """
 
 from __future__ import annotations
 
+import math
 import queue
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .classifiers import FRAME_SAMPLES, SAMPLE_RATE
-from .errors import DeviceLost, UserError
+from .errors import DeviceLost, UserError, first_line
 
 FRAME_SECS = FRAME_SAMPLES / SAMPLE_RATE
 
@@ -79,6 +82,22 @@ def to_int16(x: np.ndarray) -> np.ndarray:
     return (np.clip(x, -1.0, 1.0) * 32767.0).astype(np.int16)
 
 
+class Framer:
+    """Cuts 16 kHz int16 pieces of any length into stamped 30 ms frames: stream time counts
+    frames, so what goes in must be every sample of the stream (silence where input was lost)."""
+
+    def __init__(self) -> None:
+        self._buf = np.zeros(0, dtype=np.int16)
+        self._n = 0
+
+    def push(self, pcm: np.ndarray) -> Iterator[Frame]:
+        self._buf = np.concatenate([self._buf, pcm])
+        while len(self._buf) >= FRAME_SAMPLES:
+            frame, self._buf = self._buf[:FRAME_SAMPLES], self._buf[FRAME_SAMPLES:]
+            yield Frame(self._n * FRAME_SECS, frame)
+            self._n += 1
+
+
 class Reframer:
     """Turns float chunks at any rate into stamped 16 kHz int16 frames."""
 
@@ -87,37 +106,75 @@ class Reframer:
 
         self._rs = soxr.ResampleStream(in_rate, SAMPLE_RATE, 1, dtype="float32")
         self._same = in_rate == SAMPLE_RATE
-        self._buf = np.zeros(0, dtype=np.int16)
-        self._n = 0
+        self._framer = Framer()
 
     def push(self, chunk: np.ndarray) -> Iterator[Frame]:
         x = chunk.astype(np.float32)
         if not self._same:
             x = self._rs.resample_chunk(x)
-        self._buf = np.concatenate([self._buf, to_int16(x)])
-        while len(self._buf) >= FRAME_SAMPLES:
-            pcm, self._buf = self._buf[:FRAME_SAMPLES], self._buf[FRAME_SAMPLES:]
-            yield Frame(self._n * FRAME_SECS, pcm)
-            self._n += 1
+        yield from self._framer.push(to_int16(x))
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """A WAV/FLAC/OGG file as 16 kHz mono int16, or a one-line UserError."""
+FILE_BLOCK_SECS = 1.0  # of a file decoded at a time: memory stays small however long the file
+
+
+def _unreadable(path: Path, e: Exception) -> UserError:
+    return UserError(f"cannot read audio file {path}: {first_line(e)}")
+
+
+def decoded(path: Path) -> Iterator[np.ndarray]:
+    """A WAV/FLAC/OGG (any file soundfile reads) as 16 kHz mono int16, a block at a time, or a
+    one-line UserError. Each block is mixed to mono and resampled by one soxr stream, which gives
+    the very samples that resampling the whole file at once does: an hour at 48 kHz stereo is never
+    in memory (2.3 GB as float32). Every format soundfile reads, it reads in blocks: no file
+    needs the whole-file path."""
     import soundfile as sf
     import soxr
 
     if not path.is_file():
         raise UserError(f"audio file not found: {path}")
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        f = sf.SoundFile(str(path))
     except Exception as e:  # soundfile raises several types for odd files
-        raise UserError(f"cannot read audio file {path}: {str(e).splitlines()[0]}") from None
-    if data.size == 0:
-        raise UserError(f"audio file {path} holds no audio")
-    mono = data.mean(axis=1)
-    if rate != SAMPLE_RATE:
-        mono = soxr.resample(mono, rate, SAMPLE_RATE)
-    return to_int16(mono)
+        raise _unreadable(path, e) from None
+    with f:
+        if f.frames == 0:
+            raise UserError(f"audio file {path} holds no audio")
+        rs = None
+        if f.samplerate != SAMPLE_RATE:
+            rs = soxr.ResampleStream(f.samplerate, SAMPLE_RATE, 1, dtype="float32")
+        blocks = f.blocks(blocksize=max(1, int(f.samplerate * FILE_BLOCK_SECS)), dtype="float32",
+                          always_2d=True)
+        while True:
+            try:
+                block = next(blocks)
+            except StopIteration:
+                break
+            except Exception as e:  # a file damaged past its header
+                raise _unreadable(path, e) from None
+            mono = block.mean(axis=1)
+            yield to_int16(mono if rs is None else rs.resample_chunk(mono))
+        if rs is not None:
+            yield to_int16(rs.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+
+
+def load_audio(path: Path) -> np.ndarray:
+    """A whole audio file as 16 kHz mono int16 (short clips: cues, voices, tests), or a one-line
+    UserError. A session's input is streamed instead (FileSource)."""
+    return np.concatenate(list(decoded(path)))
+
+
+def paced(frames: Iterable[Frame], realtime: bool, stopped: Callable[[], bool]) -> Iterator[Frame]:
+    """Frames as fast as the consumer takes them, or each at its stream time like a microphone."""
+    t0 = time.monotonic()
+    for frame in frames:
+        if stopped():
+            return
+        if realtime:
+            delay = t0 + frame.t + FRAME_SECS - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        yield frame
 
 
 class ArraySource:
@@ -130,28 +187,123 @@ class ArraySource:
         self._stopped = False
 
     def frames(self) -> Iterator[Frame]:
-        t0 = time.monotonic()
         n = len(self._audio) // FRAME_SAMPLES
-        for i in range(n):
-            if self._stopped:
-                return
-            t = i * FRAME_SECS
-            if self.realtime:
-                delay = t0 + t + FRAME_SECS - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            yield Frame(t, self._audio[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+        frames = (Frame(i * FRAME_SECS, self._audio[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES])
+                  for i in range(n))
+        return paced(frames, self.realtime, lambda: self._stopped)
 
     def stop(self) -> None:
         self._stopped = True
 
 
-def file_source(path: Path, realtime: bool = False) -> ArraySource:
-    return ArraySource(load_audio(path), realtime=realtime)
+class FileSource:
+    """A recording streamed from its file a block at a time: the same frames, with the same
+    times, as ArraySource(load_audio(path)), in memory that does not grow with the file."""
+
+    def __init__(self, path: Path, realtime: bool = False, tail_secs: float = 3.0) -> None:
+        next(decoded(path))  # a missing, unreadable or empty file is told before the session starts
+        self._path, self._tail = path, tail_secs
+        self.realtime = realtime
+        self._stopped = False
+
+    def _frames(self) -> Iterator[Frame]:
+        framer = Framer()
+        for pcm in decoded(self._path):
+            yield from framer.push(pcm)
+        yield from framer.push(np.zeros(int(self._tail * SAMPLE_RATE), dtype=np.int16))
+
+    def frames(self) -> Iterator[Frame]:
+        return paced(self._frames(), self.realtime, lambda: self._stopped)
+
+    def stop(self) -> None:
+        self._stopped = True
+
+
+def file_source(path: Path, realtime: bool = False) -> FileSource:
+    return FileSource(path, realtime=realtime)
+
+
+@dataclass(frozen=True)
+class InputHealth:
+    """What the microphone's input has lost so far: counted and shown, never hidden. Every lost
+    or dropped second was replaced by silence, so later stream times stay true to the clock."""
+
+    overflows: int  # callbacks PortAudio flagged with an input overflow
+    lost_secs: float  # input missing by the capture clock (the device or its driver dropped it)
+    dropped_secs: float  # input the full queue had no room for (the consumer fell behind)
+
+    @property
+    def filled_secs(self) -> float:
+        return self.lost_secs + self.dropped_secs
+
+
+class CaptureClock:
+    """Where each captured block belongs on the stream's timeline.
+
+    PortAudio stamps a block with the capture time of its first sample (`inputBufferAdcTime`).
+    Measured against the first stamp, it tells how many samples went missing before a block, so
+    silence can take their place. Jitter of a few samples is not a gap: only a whole block or more
+    is (an overflow loses whole buffers). Where the backend gives no time (0), samples are counted."""
+
+    def __init__(self, rate: int, min_gap: int) -> None:
+        self._rate, self._min_gap = rate, min_gap
+        self._t0: float | None = None  # capture time of the stream's first sample
+        self._samples = 0  # samples placed on the timeline so far, gaps included
+
+    def gap(self, adc_time: float, frames: int) -> int:
+        """Samples missing before a block of `frames` captured at `adc_time`; places the block."""
+        missing = 0
+        if adc_time > 0 and math.isfinite(adc_time):
+            if self._t0 is None:
+                self._t0 = adc_time - self._samples / self._rate
+            missing = round((adc_time - self._t0) * self._rate) - self._samples
+            missing = missing if missing >= self._min_gap else 0  # never drop audio for a late stamp
+        self._samples += missing + frames
+        return missing
+
+
+class CaptureQueue:
+    """Between the input callback and the consumer: bounded (`keep_secs` of audio), and the
+    callback never blocks. A block the queue has no room for is counted and owed as silence, as
+    is input the capture clock says was lost; the next block carries what is owed before it, and
+    the consumer inserts it, so every frame's time stays aligned with the clock."""
+
+    def __init__(self, rate: int, block: int, keep_secs: float = 10.0) -> None:
+        self._rate = rate
+        self._clock = CaptureClock(rate, block)
+        self._queue: queue.Queue[tuple[int, np.ndarray]] = queue.Queue(
+            maxsize=max(1, math.ceil(keep_secs * rate / block))
+        )
+        self._owed = 0  # samples of silence due before the next queued block
+        self._overflows = self._lost = self._dropped = 0
+
+    def callback(self, indata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        """The sounddevice input callback: copies, counts, never waits."""
+        if getattr(status, "input_overflow", False):
+            self._overflows += 1
+        missing = self._clock.gap(float(getattr(time, "inputBufferAdcTime", 0.0) or 0.0), frames)
+        self._lost += missing
+        self._owed += missing
+        try:
+            self._queue.put_nowait((self._owed, indata[:, 0].copy()))
+            self._owed = 0
+        except queue.Full:
+            self._dropped += frames
+            self._owed += frames
+
+    def take(self, timeout: float) -> np.ndarray:
+        """The next block, after the silence owed before it; queue.Empty after `timeout` seconds."""
+        owed, block = self._queue.get(timeout=timeout)
+        if owed:
+            return np.concatenate([np.zeros(owed, dtype=block.dtype), block])
+        return block
+
+    def health(self) -> InputHealth:
+        return InputHealth(self._overflows, self._lost / self._rate, self._dropped / self._rate)
 
 
 class DeviceSource:
-    """A PortAudio input device; its callback only copies frames into a queue."""
+    """A PortAudio input device; its callback only copies frames into a bounded queue."""
 
     realtime = True
 
@@ -165,20 +317,20 @@ class DeviceSource:
             raise UserError(f"no usable input device ({e}); see 'voice-coach devices'") from None
         self.name = str(info["name"])
         self._rate = int(info["default_samplerate"])
-        self._channels = 1
-        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        block = int(self._rate * FRAME_SECS)
+        self._capture = CaptureQueue(self._rate, block)
         self._stall = stall_secs
         self._stopped = False
         try:
             self._stream = sd.InputStream(
                 device=device, channels=1, samplerate=self._rate, dtype="float32", latency="low",
-                blocksize=int(self._rate * FRAME_SECS), callback=self._callback,
+                blocksize=block, callback=self._capture.callback,
             )
         except sd.PortAudioError as e:
             raise UserError(f"cannot open input device '{self.name}': {e}") from None
 
-    def _callback(self, indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
-        self._queue.put_nowait(indata[:, 0].copy())
+    def health(self) -> InputHealth:
+        return self._capture.health()
 
     def frames(self) -> Iterator[Frame]:
         reframer = Reframer(self._rate)
@@ -186,7 +338,7 @@ class DeviceSource:
         try:
             while not self._stopped:
                 try:
-                    chunk = self._queue.get(timeout=self._stall)
+                    chunk = self._capture.take(timeout=self._stall)
                 except queue.Empty:
                     if self._stopped:
                         return

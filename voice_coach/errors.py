@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def first_line(e: BaseException) -> str:
+    """An exception told in one line: logs and the terminal keep one line per problem."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
 class UserError(Exception):
     """Something the user can fix (a missing device, model or file)."""
 

@@ -367,6 +367,8 @@ class SessionLoop:
     def _collect_transcripts(self, wait: bool) -> None:
         for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
             req = r.request
+            if r.failed is not None:  # no words (r.text is empty): the piece is heard as silence
+                self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
             self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
             self._care_for(self.care.on_piece(req.turn, r.text), self.t)
             ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)

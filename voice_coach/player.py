@@ -7,6 +7,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,30 +39,63 @@ class Player(Protocol):
 
 
 class Timeline:
-    """Everything heard in a session, placed at its stream time, to write one WAV afterwards."""
+    """Everything heard in a session, placed at its stream time, to write one WAV afterwards.
+
+    The input recording is only named (add_file): it is read again, a block at a time, when the
+    WAV is written, so a long recording is never held in memory."""
 
     def __init__(self) -> None:
         self._clips: list[tuple[float, np.ndarray]] = []
         self.coach_clips: list[tuple[float, np.ndarray]] = []
+        self._files: list[tuple[float, Path]] = []
 
     def add(self, at: float, audio: np.ndarray, coach: bool = False) -> None:
         self._clips.append((at, audio))
         if coach:
             self.coach_clips.append((at, audio))
 
+    def add_file(self, at: float, path: Path) -> None:
+        """An audio file (any rate and channels) to sound from `at`, read when the mix is written."""
+        self._files.append((at, path))
+
     @property
     def coach_end(self) -> float:
         return max((at + len(a) / SAMPLE_RATE for at, a in self.coach_clips), default=0.0)
 
+    def _under(self) -> Iterator[np.ndarray]:
+        """The files under the clips, 16 kHz int16 a block at a time, then silence to the last clip."""
+        from .audio_source import decoded
+
+        pos = 0
+        for at, path in sorted(self._files, key=lambda f: f[0]):
+            start = int(at * SAMPLE_RATE)
+            if start > pos:
+                yield np.zeros(start - pos, dtype=np.int16)
+                pos = start
+            for pcm in decoded(path):  # a file overlapping the one before starts after it
+                yield pcm
+                pos += len(pcm)
+        end = max((int(at * SAMPLE_RATE) + len(a) for at, a in self._clips), default=0)
+        while pos < end:
+            n = min(end - pos, 10 * SAMPLE_RATE)
+            yield np.zeros(n, dtype=np.int16)
+            pos += n
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The whole mix as 16 kHz int16, a block at a time."""
+        pos = 0
+        for under in self._under():
+            mix = under.astype(np.int32)
+            for at, a in self._clips:
+                i = int(at * SAMPLE_RATE) - pos
+                lo, hi = max(i, 0), min(i + len(a), len(mix))
+                if lo < hi:
+                    mix[lo:hi] += a[lo - i : hi - i]
+            yield np.clip(mix, -32768, 32767).astype(np.int16)
+            pos += len(mix)
+
     def render(self) -> np.ndarray:
-        if not self._clips:
-            return np.zeros(0, dtype=np.int16)
-        end = max(int(at * SAMPLE_RATE) + len(a) for at, a in self._clips)
-        mix = np.zeros(end, dtype=np.int32)
-        for at, a in self._clips:
-            i = int(at * SAMPLE_RATE)
-            mix[i : i + len(a)] += a
-        return np.clip(mix, -32768, 32767).astype(np.int16)
+        return np.concatenate([np.zeros(0, dtype=np.int16), *self.blocks()])
 
     def write(self, path: Path) -> None:
         """Write the WAV whole or not at all (a temporary file renamed into place): a full disk
@@ -70,7 +104,9 @@ class Timeline:
 
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            sf.write(str(tmp), self.render(), SAMPLE_RATE, subtype="PCM_16", format=_audio_format(path))
+            with sf.SoundFile(str(tmp), "w", SAMPLE_RATE, 1, "PCM_16", format=_audio_format(path)) as f:
+                for block in self.blocks():  # block by block: a long recording is never held whole
+                    f.write(block)
             os.replace(tmp, path)
         except Exception as e:
             tmp.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, first_line
 from .events import TranscribeRequest
 
 
@@ -43,8 +43,7 @@ class WhisperTranscriber:
                 local_files_only=True,
             )
         except Exception as e:  # CTranslate2 reports a corrupt model as RuntimeError or ValueError
-            first = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise UserError(f"cannot load speech model from {model_dir}: {first}") from None
+            raise UserError(f"cannot load speech model from {model_dir}: {first_line(e)}") from None
         self._language = language
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str:
@@ -62,9 +61,13 @@ class WhisperTranscriber:
 
 @dataclass(frozen=True)
 class Result:
+    """A piece's words; or, when `failed` says why in one line, none: an error's text must never
+    be taken for what a partner said."""
+
     request: TranscribeRequest
     text: str
     seconds: float
+    failed: str | None = None
 
 
 class TranscriptionWorker:
@@ -117,9 +120,9 @@ class TranscriptionWorker:
             if not stale:
                 t0 = time.perf_counter()
                 try:
-                    text = self._transcriber.transcribe(audio, prompt)
+                    text, failed = self._transcriber.transcribe(audio, prompt), None
                 except Exception as e:  # never let one bad piece kill the session
-                    text = f"[transcription failed: {e}]"
-                self._results.put(Result(req, text, time.perf_counter() - t0))
+                    text, failed = "", first_line(e)
+                self._results.put(Result(req, text, time.perf_counter() - t0, failed))
             with self._lock:
                 self._busy -= 1
