@@ -144,3 +144,40 @@ def test_the_capture_clock_counts_a_whole_block_as_a_gap_and_less_as_jitter():
     assert clock.gap(T0, BLOCK) == 0
     assert clock.gap(T0 + (2 * BLOCK - 1) / RATE, BLOCK) == 0  # 479 samples late: jitter
     assert clock.gap(T0 + 3 * BLOCK / RATE, BLOCK) == BLOCK
+
+
+def test_input_gaps_are_logged_shown_and_kept_in_the_session_s_end(tmp_path, capsys):
+    """The loop reads the source's health: each time the lost input grows, one note and one line
+    on screen; the totals go into session_end."""
+    from voice_coach.app import run_session
+    from voice_coach.audio_source import ArraySource, InputHealth
+    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.session_log import read_events
+    from voice_coach.settings import Settings
+    from voice_coach.view import ConsoleView
+
+    class Gappy(ArraySource):
+        """Twelve seconds of quiet, with an overflow at 3 s and 0.5 s dropped at 6 s."""
+
+        def __init__(self) -> None:
+            super().__init__(np.zeros(12 * 16000, dtype=np.int16))
+            self.t = 0.0
+
+        def frames(self):
+            for frame in super().frames():
+                self.t = frame.t
+                yield frame
+
+        def health(self) -> InputHealth:
+            return InputHealth(int(self.t >= 3.0), 0.0, 0.5 if self.t >= 6.0 else 0.0)
+
+    timeline = Timeline()
+    folder = run_session(Settings(data_dir=str(tmp_path)), Gappy(), TimelinePlayer(timeline),
+                         ConsoleView(live=False), first_use=False)
+    events = read_events(folder / "events.jsonl")
+    notes = [e for e in events if e["type"] == "note" and e["kind"] == "input"]
+    assert [round(e["t"]) for e in notes] == [3, 6] and [e["value"] for e in notes] == [0.0, 0.5]
+    assert "0.50 s dropped" in notes[1]["detail"]
+    end = events[-1]
+    assert end["type"] == "session_end" and end["input_overflows"] == 1 and end["input_filled_secs"] == 0.5
+    assert capsys.readouterr().out.count("The microphone's input has gaps") == 2

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from .audio_source import ArraySource, AudioSource, DeviceSource, load_audio
+from .audio_source import AudioSource, DeviceSource, file_source
 from .cue_cache import CueCache, cue_cache_dir
 from .cue_order import likely_texts, opening_texts
 from .demo_room import ScriptedRoom, demo_script_path, load_script
@@ -109,7 +109,10 @@ def run_session(
     finally:
         source.stop()
         t = loop.t if loop is not None else 0.0
-        log.write("session_end", t, reason=reason)
+        lost = loop.input_health if loop is not None else None
+        gaps = {} if lost is None else {"input_overflows": lost.overflows,
+                                        "input_filled_secs": round(lost.filled_secs, 3)}
+        log.write("session_end", t, reason=reason, **gaps)
         log.close()
         signal.signal(signal.SIGTERM, previous)
         voice.close()
@@ -143,10 +146,10 @@ def run_practice(settings: Settings, input_file: Path | None = None, out: Path |
         view.info(SAFETY_NOTE)
         source = DeviceSource(_device(settings.input_device))
         return run_session(settings, source, DevicePlayer(_device(settings.output_device)), view)
-    recording = load_audio(input_file)
+    recorded = file_source(input_file)  # read a block at a time: an hour's recording is never held whole
     timeline = Timeline()
-    timeline.add(0.0, recording)
-    folder = run_session(settings, ArraySource(recording), TimelinePlayer(timeline), ConsoleView(live=False))
+    timeline.add_file(0.0, input_file)
+    folder = run_session(settings, recorded, TimelinePlayer(timeline), ConsoleView(live=False))
     if out is not None:
         timeline.write(out)
     return folder

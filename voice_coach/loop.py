@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import slowdown
-from .audio_source import FRAME_SECS, AudioSource, Frame
+from .audio_source import FRAME_SECS, AudioSource, Frame, InputHealth
 from .care import CareWatch
 from .classifiers import SAMPLE_RATE, FrameClassifier
 from .events import (
@@ -168,6 +168,8 @@ class SessionLoop:
         self.care = CareWatch()
         self.heat = Heat() if settings.care_check else None
         self._sound: dict[int, tuple[float, float]] = {}  # turn -> (seconds, speech level dBFS)
+        self.input_health: InputHealth | None = None  # what the microphone lost, as last told
+        self._next_health_check = 0.0
         # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
         # is that partner going on, the answer came too soon and is taken back.
         self._answered: tuple[int, float] | None = None
@@ -226,7 +228,25 @@ class SessionLoop:
             self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
         if end >= self.coach_until:
             self._execute(self.protocol.on_tick(Tick(end)), end)
+        self._watch_input(end)
         self.view.tick(end)
+
+    def _watch_input(self, t: float) -> None:
+        """Input the microphone lost or the queue had no room for (filled with silence, so that
+        times stay true) is logged and shown each time it grows, once a second at most: never
+        hidden, since words may be missing from that moment."""
+        health = getattr(self.ears.source, "health", None)
+        if health is None or t < self._next_health_check:
+            return
+        self._next_health_check = t + 1.0
+        now: InputHealth = health()
+        if now == self.input_health or not (now.overflows or now.filled_secs):
+            return
+        self.input_health = now
+        detail = (f"{now.overflows} overflow(s); {now.lost_secs:.2f} s of input lost, "
+                  f"{now.dropped_secs:.2f} s dropped (the computer fell behind), filled with silence")
+        self.log.write("note", t, kind="input", detail=detail, value=round(now.filled_secs, 3))
+        self.view.info(f"The microphone's input has gaps so far: {detail}. Words may be missing there.", t)
 
     def _on_turn_events(self, events: list[TurnEvent]) -> None:
         for ev in events:
