@@ -255,3 +255,26 @@ def test_ctrl_c_cannot_land_between_writing_an_event_and_noting_it(tmp_path: Pat
     assert masks and all({signal.SIGINT, signal.SIGTERM} <= m for m in masks)
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # and released after
     assert [e["key"] for e in read_events(tmp_path / "events.jsonl")] == ["welcome"]
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stopped_session_keeps_its_log_and_exits_with_the_signal_s_code(tmp_path: Path, sig, code):
+    """Ctrl-C (SIGINT) and a service manager's stop (SIGTERM): the log is closed with its end, and
+    the exit code says the session was stopped (130, 143), not that it finished (0)."""
+    rng = np.random.default_rng(0)
+    room = tmp_path / "quiet-room.wav"  # twenty minutes of a quiet room: longer than the test waits
+    sf.write(room, (rng.standard_normal(20 * 60 * 16000) * 30).astype(np.int16), 16000)
+    data = tmp_path / "data"
+    app = subprocess.Popen([sys.executable, "-m", "voice_coach", "practice", "--input-file", str(room),
+                            "--data-dir", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(data.glob("sessions/*/events.jsonl")):
+        time.sleep(0.2)
+    time.sleep(2.0)  # into the session
+    app.send_signal(sig)
+    out, err = app.communicate(timeout=60)
+    assert app.returncode == code, err
+    assert "Traceback" not in err and "voice-coach: stopped" in err
+    (log,) = data.glob("sessions/*/events.jsonl")
+    events = read_events(log)
+    assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "interrupted"

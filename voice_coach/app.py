@@ -12,7 +12,7 @@ from .audio_source import AudioSource, DeviceSource, file_source
 from .cue_cache import CueCache, cue_cache_dir
 from .cue_order import likely_texts, opening_texts
 from .demo_room import ScriptedRoom, demo_script_path, load_script
-from .errors import DeviceLost, UserError
+from .errors import DeviceLost, Terminated, UserError
 from .exercises import EXERCISES
 from .keepsakes import Keepsakes
 from .lazy_models import SessionModels, check_models
@@ -43,7 +43,7 @@ def _device(value: str | None) -> int | str | None:
 
 
 def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def run_session(
@@ -82,6 +82,7 @@ def run_session(
     loop: SessionLoop | None = None
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     reason = "crashed"
+    stopped: KeyboardInterrupt | None = None
     try:
         protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
         for text in opening_texts(opening, book, settings.cue_fields()):
@@ -98,8 +99,8 @@ def run_session(
         )
         reason = loop.run()
         models.loading.wait()  # a model that failed to load is reported, even if never needed
-    except KeyboardInterrupt:
-        reason = "interrupted"
+    except KeyboardInterrupt as e:
+        reason, stopped = "interrupted", e
     except DeviceLost as e:
         reason = f"device lost: {e}"
         raise
@@ -125,6 +126,8 @@ def run_session(
         if loss:  # told instead of any other error: what was lost matters most
             raise UserError(f"the session ended ({reason}), but {loss}")
     view.info(f"Session ended ({reason}). Log: {log.path}", t)
+    if stopped is not None:  # the log is closed and kept; the exit code still says how it ended
+        raise stopped
     return log.folder
 
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import UserError
+from .errors import Terminated, UserError
 from .settings import Settings, load_settings
 
 _SETTING_FLAGS = {
@@ -108,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"voice-coach: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # the session's log is closed and kept by then
         print("voice-coach: stopped", file=sys.stderr)
-        return 130
+        return 143 if isinstance(e, Terminated) else 130
     except Exception as e:  # a bug: say so in one line; VOICE_COACH_DEBUG=1 shows the trace
         if os.environ.get("VOICE_COACH_DEBUG"):
             raise

