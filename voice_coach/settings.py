@@ -44,22 +44,31 @@ NAME = 40  # characters in a partner's name or the time-out word: the coach says
 
 @dataclass(frozen=True)
 class Settings:
+    """Every tunable value, from one place: a value a component also uses takes that component's
+    own default (its *Params), so that the two never disagree."""
+
     sender: str = _words("Alex", NAME)
     receiver: str = _words("Sam", NAME)
     exercise: str = _one_of("dialogue", *EXERCISES)  # see 'voice-coach exercises'
     timeout_word: str = _words("time out", NAME)  # said by either partner, it pauses at once
     flood_minutes: float = _limit(2.0, 0.1, 30, "minutes")  # positive flooding: each one's time
-    remind_after: float = _limit(30.0, 5, 600, "seconds")  # silence after a cue before a gentle reminder
-    pause_after: float = _limit(45.0, 5, 1800, "seconds")  # then silence till the coach pauses
+    # Silence after a cue before a gentle reminder
+    remind_after: float = _limit(ProtocolParams.remind_after, 5, 600, "seconds")
+    # Then silence till the coach pauses
+    pause_after: float = _limit(ProtocolParams.pause_after, 5, 1800, "seconds")
     # The slow-down (reasons in voice_coach/slowdown.py, SlowdownParams):
-    long_piece: float = _limit(40.0, 5, 600, "seconds")  # a sender's talk before "let's pause there"
-    pace_wpm: float = _limit(200.0, 60, 400, "words a minute")  # above it: "let's slow down a little"
-    pace_interval: float = _limit(180.0, 10, 3600, "seconds")  # at most one pace reminder in this many
-    interruptions: int = _limit(3, 1, 20)  # interruptions before "one at a time"
+    # A sender's talk before "let's pause there"
+    long_piece: float = _limit(SlowdownParams.long_piece, 5, 600, "seconds")
+    # Above it: "let's slow down a little"
+    pace_wpm: float = _limit(SlowdownParams.pace_wpm, 60, 400, "words a minute")
+    # At most one pace reminder in this many
+    pace_interval: float = _limit(SlowdownParams.pace_interval, 10, 3600, "seconds")
+    interruptions: int = _limit(SlowdownParams.interruptions, 1, 20)  # interruptions before "one at a time"
     # Tell the partners' voices apart to notice one cutting in on the other (whose_voice.py); the
     # voiceprints stay in memory, never on disk.
     voice_check: bool = True
-    voice_margin: float = _limit(0.1, 0.01, 0.99)  # how much more like the other's voice (docs/benchmarks.md)
+    # How much more like the other's voice (docs/benchmarks.md)
+    voice_margin: float = _limit(VoiceParams.margin, 0.01, 0.99)
     # Notice a partner talking over the coach's cues, from what the microphone hears beyond the
     # cue's own echo (over_coach.py; docs/benchmarks.md, "Talking over the coach").
     over_coach_check: bool = True
@@ -69,7 +78,7 @@ class Settings:
     # Seconds from the sender's last word to the mirror prompt, and the least a finished-sounding
     # thought is held: a breath, so the receiver is not rushed; 0 lets the end silence alone decide
     # (docs/benchmarks.md, "Turn-taking on real conversation": 0.8-1.5 s answer no sooner there).
-    min_breath: float = _limit(1.5, 0, 10, "seconds")
+    min_breath: float = _limit(SlowdownParams.min_breath, 0, 10, "seconds")
     mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
     input_device: str | None = _words(None)
     output_device: str | None = _words(None)
@@ -83,19 +92,22 @@ class Settings:
     silero_threshold: float = _limit(0.7, 0.05, 0.95)  # fewer cut-offs than 0.5 (docs/benchmarks.md)
     smart_turn: bool = True  # judge each pause with Smart Turn and the last words (docs/benchmarks.md)
     # No judgement or an unsure one: wait as for unfinished (docs/benchmarks.md).
-    end_silence: float = _limit(2.8, 0.2, 10, "seconds")
-    end_silence_min: float = _limit(0.6, 0.2, 10, "seconds")  # a finished thought: answer quickly
-    end_silence_max: float = _limit(2.8, 0.2, 10, "seconds")  # unfinished: outlast a 2.5 s search for words
+    end_silence: float = _limit(TurnParams.end_silence, 0.2, 10, "seconds")
+    # A finished thought: answer quickly
+    end_silence_min: float = _limit(TurnParams.end_silence_min, 0.2, 10, "seconds")
+    # Unfinished: outlast a 2.5 s search for words
+    end_silence_max: float = _limit(TurnParams.end_silence_max, 0.2, 10, "seconds")
     complete_above: float = _limit(TurnParams.complete_above, 0, 1)  # Smart Turn's "finished"
-    unfinished_below: float = _limit(0.5, 0, 1)  # ... below it the thought is unfinished (docs/benchmarks.md)
+    # ... below it the thought is unfinished (docs/benchmarks.md)
+    unfinished_below: float = _limit(TurnParams.unfinished_below, 0, 1)
     # A breath: judge it, transcribe the words so far (docs/benchmarks.md); shorter than the end silences.
-    short_pause: float = _limit(0.2, 0.1, 2, "seconds")
+    short_pause: float = _limit(GateParams.stop_secs, 0.1, 2, "seconds")
     # A long turn is transcribed in pieces cut at a pause after min_piece, or at max_piece in any
     # case: Whisper hears at most 30 s at once.
-    min_piece: float = _limit(8.0, 2, 25, "seconds")
-    max_piece: float = _limit(20.0, 5, 28, "seconds")
-    preroll: float = _limit(0.3, 0, 1, "seconds")  # audio kept from before speech was detected
-    echo_tail: float = _limit(0.4, 0, 3, "seconds")  # the microphone shut after the coach
+    min_piece: float = _limit(TurnParams.min_piece, 2, 25, "seconds")
+    max_piece: float = _limit(TurnParams.max_piece, 5, 28, "seconds")
+    preroll: float = _limit(TurnParams.preroll, 0, 1, "seconds")  # audio kept from before speech was detected
+    echo_tail: float = _limit(OverCoachParams.tail, 0, 3, "seconds")  # the microphone shut after the coach
     cues: str | None = _words(None, 4096)  # a TOML file with the coach's wording
     voice: str | None = _words(None)  # a pyttsx3 voice id for the coach
     voice_rate: int = _limit(165, 80, 400, "words a minute")  # calm, a little slower than espeak's 175

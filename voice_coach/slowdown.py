@@ -41,9 +41,9 @@ class SlowdownParams:
     pace_interval: float = 180.0
     # One interruption is an accident, two may be eagerness; the third earns a gentle "One at a time".
     interruptions: int = 3
-    # Seconds from the end of the sender's speech to the mirror prompt: one calm out-breath (the end
-    # of the turn already took end_silence, 1 s); longer reads as a coach that is stuck. 0 turns it off.
-    min_breath: float = 2.0
+    # Seconds from the end of the sender's speech to the mirror prompt: a breath, so the receiver is
+    # not rushed (docs/benchmarks.md, "Turn-taking on real conversation"). 0 turns it off.
+    min_breath: float = 1.5
 
 
 # --- events in ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ class GateParams:
     frame_secs: float = 0.03
     start_secs: float = 0.12  # enough to reject clicks and single syllables of noise
     start_ratio: float = 0.75  # share of voiced frames in the start window
-    stop_secs: float = 0.3  # a short breath; the turn detector decides what a pause means
+    stop_secs: float = 0.2  # a short breath; the turn detector decides what a pause means
 
 
 class SpeechGate:
