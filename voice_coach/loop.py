@@ -8,6 +8,7 @@ microphone in real time or on a file as fast as the CPU allows.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -85,6 +86,9 @@ class AudioHistory:
 # apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
 # partner hears as the coach being done.
 CHAIN_GAP = 0.12
+# A cue rendered (not found ready) on the loop's own thread for longer than this delays itself by
+# the time it took (SessionLoop._speak).
+RENDER_LATE = 0.05
 
 
 @dataclass(frozen=True)
@@ -490,6 +494,7 @@ class SessionLoop:
         utterance: no silence between them that a partner could take for the coach being done."""
         gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
         clips, parts, at = [], [], 0.0
+        rendering = time.monotonic()
         for i, (key, text) in enumerate(said):
             clip = self.mouth.voice.render(text)
             if i < len(said) - 1:
@@ -497,6 +502,12 @@ class SessionLoop:
             clips.append(clip)
             parts.append(_Part(key, text, at, at + len(clip) / SAMPLE_RATE))
             at = parts[-1].until
+        # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
+        # line on a round's mirroring, takes up to a second): the cue starts that much later in
+        # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
+        late = time.monotonic() - rendering if self.ears.source.realtime else 0.0
+        if late > RENDER_LATE:
+            t = max(t, self.t) + late
         # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
         start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
         self.coach_until = start + at
