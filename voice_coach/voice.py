@@ -13,6 +13,7 @@ import contextlib
 import os
 import platform
 import queue
+import shutil
 import sys
 import tempfile
 import threading
@@ -204,6 +205,7 @@ class Voice:
     def _synthesise(self, text: str) -> np.ndarray:
         from .audio_source import load_audio
 
+        _check_room(Path(tempfile.gettempdir()))
         fd, name = tempfile.mkstemp(suffix=".wav", prefix="voice-coach-")
         os.close(fd)
         path = Path(name)
@@ -259,6 +261,21 @@ class Voice:
             espeak.SetVoiceByName(self._voice.encode("utf-8"))
         if self._rate:
             espeak.SetParameter(espeak.RATE, self._rate, 0)
+
+
+# Room a phrase needs while it is synthesised (a long cue is under 1 MB): with less, espeak's
+# write fails inside pyttsx3's loop, which then never returns, and the session would hang.
+SYNTH_ROOM = 8 * 1024 * 1024
+
+
+def _check_room(folder: Path) -> None:
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # cannot tell: try, as before
+    if free < SYNTH_ROOM:
+        raise UserError(f"no room to synthesise the coach's voice: {free // 1024} KB free in {folder}; "
+                        "free some space there (or set TMPDIR to a folder with room)")
 
 
 def trim_silence(audio: np.ndarray, threshold: int = 300) -> np.ndarray:
