@@ -181,16 +181,22 @@ def test_a_sender_who_goes_on_over_the_prompt_gets_the_turn_back_and_more_patien
     assert cues(events)[:5] == ["welcome", "sender_starts", "prompt_mirror", "prompt_mirror", "check"]
     turns = [(e["speaker"], e["step"]) for e in events if e["type"] == "turn_end"]
     assert turns[:3] == [("Alex", "share"), ("Alex", "share"), ("Sam", "mirror")]
-    # the pause Alex went on after: from his last word (held `first`: not yet heard pausing) to
-    # 0.3 s into the prompt (a second in, the pause would outlast any hold and teach nothing);
-    # he is now held that long and a margin more (at most the cap)
+    # the pause Alex went on after: from his last word to 0.3 s into the prompt. Held `first` (his
+    # piece sounded finished; he has not been heard pausing), he is now held that long and a margin
+    # more (at most the cap). A few milliseconds of espeak's rendering can move his last word into
+    # another frame and make the piece sound unsure: held the cap, his pause outlasts any hold and
+    # teaches nothing.
     p = PatienceParams()
-    (learnt,) = [n for n in notes["patience"] if n["detail"].endswith("for Alex")]
-    assert p.first + 0.1 < learnt["pause"] <= p.first + 0.6
-    assert learnt["value"] == pytest.approx(min(learnt["pause"] + p.margin, p.cap), abs=0.01)
-    assert learnt["value"] > p.first
-    second = [e for e in events if e["type"] == "turn_end"][1]
-    assert second["t"] - second["end"] >= learnt["value"] - 0.05  # Alex's rest was waited for that long
+    first, second = [e for e in events if e["type"] == "turn_end"][:2]
+    learnt = [n for n in notes["patience"] if n["detail"].endswith("for Alex")]
+    if first["t"] - first["end"] > p.first + 0.1:
+        assert learnt == []
+        return
+    (told,) = learnt
+    assert p.first + 0.1 < told["pause"] <= p.first + 0.6
+    assert told["value"] == pytest.approx(min(told["pause"] + p.margin, p.cap), abs=0.01)
+    assert told["value"] > p.first
+    assert second["t"] - second["end"] >= told["value"] - 0.05  # Alex's rest was waited for that long
 
 
 def test_the_sender_cutting_in_later_in_the_mirror_is_a_cut_in_not_a_piece_going_on(tmp_path: Path):
