@@ -100,8 +100,9 @@ def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_t
     lines += [_line("Alex", "You never listen to me. Whatever I say, you just do not care at all.", 1.0),
               _line("Sam", "That is ridiculous. You always exaggerate everything I do, every time.", 1.0),
               # the couple takes the time-out; commands said clearly (too short to judge for heat)
-              _line("Alex", "Resume.", 1.0, after_silence=80.0),  # after the check-in, from either cue
-              _line("Sam", "Resume.", 1.0), _line("Alex", "Stop session.", 1.0)]
+              # "resume" in the words tiny.en hears best from these voices ("Resume." was once "Renew.")
+              _line("Alex", "Let's resume.", 1.0, after_silence=80.0),  # after the check-in, from either cue
+              _line("Sam", "We're ready.", 1.0), _line("Alex", "Stop session.", 1.0)]
     events = run(tmp_path, "mirroring", lines, break_minutes=0.5)
     cues = [e for e in events if e["type"] == "cue"]
     keys = [c["key"] for c in cues]

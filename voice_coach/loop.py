@@ -426,23 +426,22 @@ class SessionLoop:
         self._execute(decisions, ev.t)
 
     def _care_for(self, danger: str | None, t: float) -> None:
-        """Words that tell of danger: whatever the coach was about to say is dropped, and the
-        protocol stops the exercise (Dialogue.on_danger)."""
-        if danger is None:
-            return
-        decisions = self.protocol.on_danger(danger)
-        if any(isinstance(d, Say) for d in decisions):
-            self._cancel_scheduled(t, "a partner spoke of danger")
-        self._execute(decisions, t)
+        """Words that tell of danger: the protocol stops the exercise (Dialogue.on_danger)."""
+        if danger is not None:
+            self._stop_for(self.protocol.on_danger(danger), t, "a partner spoke of danger")
 
     def _cool_down(self, t: float) -> None:
         """Several signs of heat close together: a time-out (Dialogue.on_heated)."""
         due = self.heat.break_due(t) if self.heat is not None else None
         if due:
-            decisions = self.protocol.on_heated(", ".join(sorted({s.kind for s in due})))
-            if any(isinstance(d, Say) for d in decisions):
-                self._cancel_scheduled(t, "it got heated")
-            self._execute(decisions, t)
+            signs = ", ".join(sorted({s.kind for s in due}))
+            self._stop_for(self.protocol.on_heated(signs), t, "it got heated")
+
+    def _stop_for(self, decisions: list[Decision], t: float, reason: str) -> None:
+        """The protocol stops for care: whatever the coach was about to say is dropped first."""
+        if any(isinstance(d, Say) for d in decisions):
+            self._cancel_scheduled(t, reason)
+        self._execute(decisions, t)
 
     def _round_feedback(self, t: float) -> None:
         """One short, kind line on the round's mirroring: always logged, spoken when asked for."""

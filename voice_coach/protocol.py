@@ -277,7 +277,7 @@ class Dialogue:
 
     def on_danger(self, kind: str) -> list[Decision]:
         """A partner's words told of danger (care.py): the exercise stops, the coach says where to
-        find help, and the session waits, paused: "stop" ends it, and it goes on only if both say
+        find help, and the session waits, paused: "stop session" ends it; it goes on only if both say
         "resume". An answer already given to the turn is taken back, so nothing of it is mirrored.
         The message comes as the turn under way ends, never over the partner still speaking."""
         if self.step is Step.DONE:
