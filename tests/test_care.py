@@ -121,7 +121,9 @@ def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_pat
         line("Sam", "Let me see if I got that. The meeting was killing you, and you felt hurt."),
         line("Alex", "Yes."),
         line("Alex", "No, that's all."),
-        line("Sam", "Last night you pushed me against the wall and I am scared of you."),
+        # several ways to say it, as people do: the coach must hear at least one through tiny.en
+        # ("scared of you" was once heard as "scared on you", "pushed me" as "both be")
+        line("Sam", "Last night you hit me. You pushed me against the wall, and I am afraid of you."),
         line("Alex", "Stop session."),
     ]
     events = run(tmp_path / "a", "mirroring", lines)
@@ -130,5 +132,5 @@ def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_pat
     after = cues[cues.index("switch"):]
     assert after == ["switch", "sender_starts", "care_danger", "goodbye"]  # never a mirror prompt
     cared = [e for e in events if e["type"] == "note" and e["kind"] == "care"]
-    assert len(cared) == 1 and cared[0]["detail"] in (VIOLENCE, FEAR)  # tiny.en may mishear "pushed me"
+    assert len(cared) == 1 and cared[0]["detail"] in (VIOLENCE, FEAR)
     assert [e["reason"] for e in events if e["type"] == "finish"] == ["stopped by voice"]
