@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .care import normalise
+
 LOUD, FAST, BLAME, OVERLAP = "louder", "faster", "blame", "overlap"
 
 # Blame and contempt, as the transcript shows them. "You always/never" only at the head of what
@@ -80,7 +82,7 @@ class Heat:
         """A partner's turn, once its words are known: the signs of heat in it. Level and pace
         are compared with the partner's own usual ones (the median of their earlier calm turns)."""
         signs = []
-        if _BLAME.search(_plain(words)):
+        if _BLAME.search(normalise(words)):  # contractions spelt out, as care.py reads words
             signs.append(Sign(t, BLAME, who))
         if who is not None and secs >= self.p.min_secs:
             me = self._partners.setdefault(who, _Partner())
@@ -115,10 +117,3 @@ class Heat:
             due, self._signs, self._offered = self._signs, [], t
             return due
         return None
-
-
-def _plain(text: str) -> str:
-    s = text.lower().replace("\u2019", "'")
-    s = re.sub(r"n't\b", " not", s.replace("can't", "can not").replace("won't", "will not"))
-    s = re.sub(r"'re\b", " are", s)
-    return " ".join(re.sub(r"[^a-z' ]+", " ", s).split())
