@@ -15,7 +15,7 @@ import pytest
 
 from voice_coach.cue_cache import SUFFIX, CueCache, cue_cache_dir, cue_key, decode, encode
 from voice_coach.errors import UserError
-from voice_coach.voice import Voice, engine_identity
+from voice_coach.voice import Voice
 
 TEXT = "Sam, please mirror."
 AS_ROOT = os.geteuid() == 0  # root writes through chmod 000
@@ -26,7 +26,8 @@ def tone(n: int = 1600) -> np.ndarray:
 
 
 def same_phrase(a: np.ndarray, b: np.ndarray) -> bool:
-    return abs(len(a) - len(b)) < 0.05 * len(b) and len(b) > 8000  # distinct phrases differ by >15%
+    # distinct phrases differ by >15%; Piper's noise moves one phrase's length by up to ~8%
+    return abs(len(a) - len(b)) < 0.1 * len(b) and len(b) > 8000
 
 
 def files(folder: Path) -> list[Path]:
@@ -66,7 +67,8 @@ def test_the_key_changes_with_text_voice_rate_and_engine():
         cue_key(TEXT, "gmw/en", 165, "espeak 1.52"),
     ]
     assert len({base, *others}) == 1 + len(others)
-    assert "espeak" in engine_identity() or "pyttsx3" in engine_identity()
+    assert "espeak" in Voice("espeak", 165).synth.identity
+    assert "piper-tts" in Voice(None, 165).synth.identity and "joe" in Voice(None, 165).synth.identity
 
 
 def test_a_voice_keeps_its_cues_owner_only_and_a_later_voice_reads_them(tmp_path: Path):

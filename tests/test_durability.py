@@ -285,7 +285,7 @@ def test_no_room_to_synthesise_the_coach_is_one_line_and_the_log_keeps_its_end(t
     returns. The room is checked first: one line, and the session's log is closed with its end."""
     from collections import namedtuple
 
-    from voice_coach import voice
+    from voice_coach import espeak_synth
     from voice_coach.app import run_session
     from voice_coach.audio_source import ArraySource
     from voice_coach.player import Timeline, TimelinePlayer
@@ -293,10 +293,11 @@ def test_no_room_to_synthesise_the_coach_is_one_line_and_the_log_keeps_its_end(t
     from voice_coach.view import ConsoleView
 
     usage = namedtuple("usage", "total used free")
-    monkeypatch.setattr(voice.shutil, "disk_usage", lambda folder: usage(10**9, 10**9 - 2**20, 2**20))
+    monkeypatch.setattr(espeak_synth.shutil, "disk_usage", lambda folder: usage(10**9, 10**9 - 2**20, 2**20))
+    monkeypatch.delenv("VOICE_COACH_CUE_CACHE")
     data = tmp_path / "data"  # an empty cue cache: the opening cue must be synthesised
     with pytest.raises(UserError, match=r"no room to synthesise the coach's voice: 1024 KB free in "):
-        run_session(Settings(data_dir=str(data), voice_rate=171), ArraySource(np.zeros(16000, np.int16)),
+        run_session(Settings(data_dir=str(data), voice="espeak", voice_rate=171), ArraySource(np.zeros(16000, np.int16)),
                     TimelinePlayer(Timeline()), ConsoleView(live=False), first_use=False)
     (log,) = data.glob("sessions/*/events.jsonl")
     events = read_events(log)

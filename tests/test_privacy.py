@@ -116,6 +116,8 @@ def test_demo_and_looking_back_run_offline_and_write_only_the_data_folder(tmp_pa
     (log,) = list((dirs["data"] / "sessions").glob("*/events.jsonl"))
     events = read_events(log)
     assert events[-1]["type"] == "session_end" and any(e["type"] == "transcript" for e in events)
+    assert events[0]["coach_voice"] == "en_US-joe-medium"  # the neural voice, loaded offline
+    assert "espeak-ng" not in runs[0].stderr  # no fallback line
     assert log.name in runs[0].stdout
     assert list((dirs["data"] / "reports").glob("*.html"))
 

@@ -16,7 +16,7 @@ import pytest
 from voice_coach import lazy_models
 from voice_coach.app import run_session
 from voice_coach.audio_source import ArraySource
-from voice_coach.cue_cache import cue_cache_dir
+from voice_coach.cue_cache import CACHE_ENV, cue_cache_dir
 from voice_coach.cue_order import flow, likely_texts, opening_texts
 from voice_coach.errors import UserError
 from voice_coach.exercises import EXERCISES
@@ -87,6 +87,7 @@ def test_the_coach_speaks_while_the_models_load(tmp_path: Path, monkeypatch: pyt
         return real()
 
     monkeypatch.setattr(lazy_models, "_smart_turn", slow_smart_turn)
+    monkeypatch.delenv(CACHE_ENV)  # this session's own cache, in its data folder
     player = FirstSound(released)
     s = Settings(exercise="mirroring", data_dir=str(tmp_path))
     silence = np.zeros(12 * 16000, dtype=np.int16)

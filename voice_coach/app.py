@@ -9,7 +9,7 @@ from pathlib import Path
 from types import FrameType
 
 from .audio_source import AudioSource, DeviceSource, file_source
-from .cue_cache import CueCache, cue_cache_dir
+from .cue_cache import session_cue_cache
 from .cue_order import likely_texts, opening_texts
 from .demo_room import ScriptedRoom, demo_script_path, load_script
 from .errors import DeviceLost, Terminated, UserError
@@ -63,7 +63,7 @@ def run_session(
         root = data_dir(settings)
         model_dir = resolve_model(settings.model, root)
         check_models(settings, model_dir)
-        voice = Voice(settings.voice, settings.voice_rate, CueCache(cue_cache_dir(root)))  # no thread yet
+        voice = Voice(settings.voice, settings.voice_rate, session_cue_cache(root))  # no thread yet
         log = SessionLog.create(root)  # the session's folder and log, or a UserError: nothing started yet
     except BaseException:
         source.stop()  # the microphone and speaker are let go at once
@@ -72,7 +72,7 @@ def run_session(
     log.write(
         "session_start", 0.0, started=dt.datetime.now().isoformat(timespec="seconds"),
         exercise=settings.exercise, sender=settings.sender, receiver=settings.receiver,
-        model=str(model_dir), settings=asdict(settings),
+        model=str(model_dir), coach_voice=voice.synth.name, settings=asdict(settings),
     )
     keepsakes = Keepsakes(root)
     if first_use is None:

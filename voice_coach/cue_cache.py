@@ -30,8 +30,19 @@ _HEADER = struct.Struct("<8sIQ")  # magic, crc32 of the samples, number of sampl
 SUFFIX = ".cue"
 
 
+# Another folder for the cue cache, shared by several data folders: the test suite sets it so that
+# its hundred sessions, each in a fresh data folder, do not each render every cue again.
+CACHE_ENV = "VOICE_COACH_CUE_CACHE"
+
+
 def cue_cache_dir(data_dir: Path) -> Path:
     return data_dir / "cache" / "cues"
+
+
+def session_cue_cache(data_dir: Path) -> CueCache:
+    """The cache a session uses: its data folder's, unless VOICE_COACH_CUE_CACHE names another."""
+    shared = os.environ.get(CACHE_ENV)
+    return CueCache(Path(shared) if shared else cue_cache_dir(data_dir))
 
 
 def cue_key(text: str, voice: str | None, rate: int | None, engine: str) -> str:

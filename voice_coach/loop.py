@@ -110,6 +110,7 @@ class _Cue:
     parts: tuple[_Part, ...]
     audio: np.ndarray
     step: str
+    render_wait: float = 0.0  # seconds the loop waited for the voice to render it (0: ready)
 
 
 @dataclass(frozen=True)
@@ -504,13 +505,15 @@ class SessionLoop:
         # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
         # line on a round's mirroring, takes up to a second): the cue starts that much later in
         # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
-        late = time.monotonic() - rendering if self.ears.source.realtime else 0.0
+        waited = time.monotonic() - rendering
+        late = waited if self.ears.source.realtime else 0.0
         if late > RENDER_LATE:
             t = max(t, self.t) + late
         # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
         start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
         self.coach_until = start + at
-        cue = _Cue(start, self.coach_until, tuple(parts), np.concatenate(clips), self.protocol.step.value)
+        cue = _Cue(start, self.coach_until, tuple(parts), np.concatenate(clips), self.protocol.step.value,
+                   waited if waited > RENDER_LATE else 0.0)
         self._scheduled.append(cue)
         self._release_cues(self.t)
 
@@ -527,11 +530,13 @@ class SessionLoop:
             self._deaf.append((cue.start, cue.end + self.s.echo_tail))
             if self.over_coach is not None:
                 self.over_coach.expect(cue.start, cue.end, cue.audio)
-            for part in cue.parts:
+            for i, part in enumerate(cue.parts):
                 start, end = cue.start + part.since, cue.start + part.until
                 self._cues_playing.append((end, part.key))
                 self.slowdown.feed(slowdown.CueSaid(start, end, part.key, cue.step))
-                self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step)
+                waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
+                self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
+                               **waited)
                 self.view.said("Coach", part.text, start)
 
     def _cancel_held_prompt(self, t: float) -> None:

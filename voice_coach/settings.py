@@ -22,6 +22,7 @@ from .protocol import ProtocolParams
 from .slowdown import SlowdownParams
 from .speech_gate import GateParams
 from .turns import TurnParams
+from .voice import DEFAULT_RATE
 from .whose_voice import VoiceParams
 
 
@@ -109,8 +110,10 @@ class Settings:
     preroll: float = _limit(TurnParams.preroll, 0, 1, "seconds")  # audio kept from before speech was detected
     echo_tail: float = _limit(OverCoachParams.tail, 0, 3, "seconds")  # the microphone shut after the coach
     cues: str | None = _words(None, 4096)  # a TOML file with the coach's wording
-    voice: str | None = _words(None)  # a pyttsx3 voice id for the coach
-    voice_rate: int = _limit(165, 80, 400, "words a minute")  # calm, a little slower than espeak's 175
+    # The coach's voice: a name from 'voice-coach voices' (None: the neural voice, else espeak-ng)
+    # or a Piper .onnx file; its pace in words a minute (voice.py, docs/benchmarks.md).
+    voice: str | None = _words(None, 4096)
+    voice_rate: int = _limit(DEFAULT_RATE, 80, 400, "words a minute")
     data_dir: str | None = _words(None, 4096)
     keep_audio: bool = False  # keep a WAV of every turn in the session folder
     no_transcripts: bool = False  # keep timings and metrics only, never the words

