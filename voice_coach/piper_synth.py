@@ -10,6 +10,7 @@ as one utterance. Its 22.05 kHz audio is resampled by soxr to the loop's 16 kHz.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -23,10 +24,15 @@ from .classifiers import SAMPLE_RATE
 from .errors import UserError
 
 SENTENCE_GAP = 0.3  # seconds between the sentences of one cue: a breath, not an end (as espeak's)
+CLAUSE_GAP = 0.12  # between the clauses of a long sentence rendered apart (`pieces`)
+MAX_WORDS = 10
+CLAUSE_WORDS = 4
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 # A rate (words a minute) scales a Piper voice's phoneme lengths by NATURAL_WPM / rate: chosen so
 # that joe's measured pace over the cue texts, breaths included, is about the rate asked for
-# from 145 to 175 (scripts/bench_voice.py --sweep), as espeak's is.
-NATURAL_WPM = 185
+# (scripts/bench_voice.py --sweep), as espeak's is.
+NATURAL_WPM = 198
 # A rendered phrase's RMS, about espeak's (whose level the loop's echo rules were measured with),
 # unless its loudest peak would then pass PEAK_DBFS.
 LEVEL_DBFS = -21.0
@@ -125,19 +131,46 @@ class PiperSynth:
         piper = _load(self.voice.model)
         config = SynthesisConfig(length_scale=piper.config.length_scale * self.length_scale,
                                  normalize_audio=False)
-        gap = np.zeros(int(SENTENCE_GAP * self.voice.sample_rate), dtype=np.float32)
+        rate = self.voice.sample_rate
+        parts: list[np.ndarray] = []
         with _LOCK:  # one phrase at a time (Piper's noise makes each rendering a little different)
-            chunks = [_trim(c.audio_float_array, self.voice.sample_rate)
-                      for c in piper.synthesize(text, syn_config=config)]
-        if not chunks:
+            for piece, gap in pieces(text):
+                for chunk in piper.synthesize(piece, syn_config=config):
+                    breath = np.zeros(int(SENTENCE_GAP * rate), np.float32)
+                    parts += [_trim(chunk.audio_float_array, rate), breath]
+                if parts:
+                    parts[-1] = np.zeros(int(gap * rate), np.float32)
+        if not parts:
             return np.zeros(0, dtype=np.int16)
-        audio = np.concatenate([x for c in chunks for x in (c, gap)][:-1])
+        audio = np.concatenate(parts[:-1])
         audio = soxr.resample(audio, self.voice.sample_rate, SAMPLE_RATE)
         rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
         peak = float(np.max(np.abs(audio)))
         if peak > 0:
             audio = audio * min(10 ** (LEVEL_DBFS / 20) / rms, 10 ** (PEAK_DBFS / 20) / peak)
         return (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def pieces(text: str) -> list[tuple[str, float]]:
+    """The text in the pieces Piper renders one at a time, each with the silence after it.
+
+    Piper's memory grows with what it renders at once, about 20 MB a second of speech (a sentence
+    of 30 words: +180 MB), so a sentence of more than MAX_WORDS is rendered clause by clause, cut
+    at its commas, colons and semicolons, a clause kept at CLAUSE_WORDS or more; its comma is
+    kept, so the voice still goes on at it rather than ending."""
+    out: list[tuple[str, float]] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if not sentence:
+            continue
+        clauses = _CLAUSE_END.split(sentence) if len(sentence.split()) > MAX_WORDS else [sentence]
+        merged: list[str] = []
+        for clause in clauses:
+            if merged and min(len(merged[-1].split()), len(clause.split())) < CLAUSE_WORDS:
+                merged[-1] += " " + clause
+            else:
+                merged.append(clause)
+        out += [(m, CLAUSE_GAP) for m in merged[:-1]] + [(merged[-1], SENTENCE_GAP)]
+    return out
 
 
 def _trim(audio: np.ndarray, rate: int, threshold: float = 0.015) -> np.ndarray:
