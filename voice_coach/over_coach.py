@@ -261,7 +261,8 @@ class OverCoach:
             return None
         at = cue.t0 + v.over * FRAME
         self._talked_over_until = cue.end
-        # The same voice going on over the next cue, which followed straight on: told once.
-        if went_on is not None and cue.start - went_on < 0.2 and at < cue.start + self.p.max_delay + 0.3:
+        # Cues that follow straight on are one utterance to a listener: someone talking over it is
+        # told once, even when they drew breath between the two (a pause of theirs is no new voice).
+        if went_on is not None and cue.start - went_on < 0.2:
             return None
         return at
