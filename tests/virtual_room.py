@@ -22,14 +22,14 @@ import numpy as np
 
 RATE = 16000
 BLOCK = 320  # 20 ms analysis blocks
-CONFIG = """
-load-module module-native-protocol-unix socket={sock} auth-anonymous=1
+DEVICES = """
 load-module module-null-sink sink_name=tap channels=2 rate=16000 sink_properties=device.description=tap
 load-module module-remap-sink sink_name=partners master=tap channels=1 master_channel_map=front-left channel_map=mono remix=no
 load-module module-remap-sink sink_name=coach master=tap channels=1 master_channel_map=front-right channel_map=mono remix=no
 set-default-sink coach
 set-default-source tap.monitor
 """
+CONFIG = "load-module module-native-protocol-unix socket={sock} auth-anonymous=1" + DEVICES
 
 
 def available() -> str | None:
@@ -88,15 +88,20 @@ class VirtualRoom:
                 self.__exit__()
                 raise RuntimeError(f"the virtual room's PulseAudio did not start:\n{log}")
             time.sleep(0.1)
+        self._record()
+        return self
+
+    def _record(self) -> None:
+        """Record the room from here on, after whatever was recorded before."""
+        start = self.now()
         self._rec = subprocess.Popen(
             ["parec", "--device=tap.monitor", "--channels=2", f"--rate={RATE}", "--format=s16le",
              "--latency-msec=10", "--raw"],
             env=self.env, stdout=subprocess.PIPE,
         )
         threading.Thread(target=self._pump, daemon=True).start()
-        while self.now() == 0.0:
+        while self.now() == start:
             time.sleep(0.01)
-        return self
 
     def _pump(self) -> None:
         assert self._rec is not None and self._rec.stdout is not None
@@ -113,6 +118,23 @@ class VirtualRoom:
                 except subprocess.TimeoutExpired:
                     proc.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def unplug(self) -> None:
+        """The room's sound card is pulled out: its sinks, and with them the microphone, are gone
+        (the recording of the room pauses until it is plugged in again)."""
+        listed = subprocess.run(["pactl", "list", "short", "modules"], env=self.env, capture_output=True,
+                                text=True, check=True).stdout.splitlines()
+        ours = [line.split("\t") for line in listed if "sink_name=" in line]
+        for index, _ in sorted(((int(m[0]), m[1]) for m in ours), reverse=True):  # remaps first
+            subprocess.run(["pactl", "unload-module", str(index)], env=self.env, check=True)
+
+    def plug_in(self) -> None:
+        """The sound card is back, as it was, and the room is recorded again."""
+        for line in DEVICES.strip().splitlines():
+            subprocess.run(["pactl", *line.split()], env=self.env, check=True, capture_output=True)
+        if self._rec is not None:
+            self._rec.wait(timeout=5)  # it ended with the card
+        self._record()
 
     def recording(self) -> np.ndarray:
         """Everything heard so far: (n, 2) int16, column 0 partners, column 1 coach."""

@@ -147,7 +147,7 @@ def run_practice(settings: Settings, input_file: Path | None = None, out: Path |
     if input_file is None:
         view = ConsoleView()
         view.info(SAFETY_NOTE)
-        source = DeviceSource(_device(settings.input_device))
+        source = DeviceSource(_device(settings.input_device), wait_secs=settings.device_wait)
         return run_session(settings, source, DevicePlayer(_device(settings.output_device)), view)
     recorded = file_source(input_file)  # read a block at a time: an hour's recording is never held whole
     timeline = Timeline()

@@ -3,11 +3,15 @@
 Every source yields 30 ms frames of 16 kHz mono int16 stamped with stream time, whatever the
 device or file delivers. The sounddevice callback only copies into a bounded queue and never
 blocks; what the input loses is counted and filled with silence (CaptureQueue). Files are read
-in blocks (decoded), so memory does not grow with their length.
+in blocks (decoded), so memory does not grow with their length. A microphone that goes away
+(unplugged, a Bluetooth drop, a sound server restarting) is waited for: the source says so
+(MicrophoneLost), reopens it when it can (MicrophoneBack, the time away filled with silence) and
+gives up with DeviceLost only after `wait_secs`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import sys
@@ -32,10 +36,25 @@ class Frame:
     pcm: np.ndarray  # FRAME_SAMPLES int16
 
 
+@dataclass(frozen=True)
+class MicrophoneLost:
+    """The microphone stopped sending audio at stream time `t`; the source is waiting for it."""
+
+    t: float
+
+
+@dataclass(frozen=True)
+class MicrophoneBack:
+    """The microphone is back at `t`, after `away` seconds (filled with silence before `t`)."""
+
+    t: float
+    away: float
+
+
 class AudioSource(Protocol):
     realtime: bool
 
-    def frames(self) -> Iterator[Frame]: ...
+    def frames(self) -> Iterator[Frame | MicrophoneLost | MicrophoneBack]: ...
 
     def stop(self) -> None: ...
 
@@ -90,6 +109,11 @@ class Framer:
         self._buf = np.zeros(0, dtype=np.int16)
         self._n = 0
 
+    @property
+    def t(self) -> float:
+        """Stream time of the next frame."""
+        return self._n * FRAME_SECS
+
     def push(self, pcm: np.ndarray) -> Iterator[Frame]:
         self._buf = np.concatenate([self._buf, pcm])
         while len(self._buf) >= FRAME_SAMPLES:
@@ -107,6 +131,10 @@ class Reframer:
         self._rs = soxr.ResampleStream(in_rate, SAMPLE_RATE, 1, dtype="float32")
         self._same = in_rate == SAMPLE_RATE
         self._framer = Framer()
+
+    @property
+    def t(self) -> float:
+        return self._framer.t
 
     def push(self, chunk: np.ndarray) -> Iterator[Frame]:
         x = chunk.astype(np.float32)
@@ -269,7 +297,7 @@ class CaptureQueue:
     the consumer inserts it, so every frame's time stays aligned with the clock."""
 
     def __init__(self, rate: int, block: int, keep_secs: float = 10.0) -> None:
-        self._rate = rate
+        self._rate, self._block = rate, block
         self._clock = CaptureClock(rate, block)
         self._queue: queue.Queue[tuple[int, np.ndarray]] = queue.Queue(
             maxsize=max(1, math.ceil(keep_secs * rate / block))
@@ -291,6 +319,29 @@ class CaptureQueue:
             self._dropped += frames
             self._owed += frames
 
+    def restart(self) -> None:
+        """A new stream on the same queue: its clock starts afresh; what the old one left is dropped."""
+        self._clock = CaptureClock(self._rate, self._block)
+        self._owed = 0
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+
+    def away(self, secs: float) -> int:
+        """The device was gone for `secs`: counted as lost; the samples of silence to fill it with."""
+        n = round(secs * self._rate)
+        self._lost += n
+        return n
+
+    def ready(self, timeout: float) -> bool:
+        """Whether a block arrives within `timeout` seconds (it stays queued)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.empty():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def take(self, timeout: float) -> np.ndarray:
         """The next block, after the silence owed before it; queue.Empty after `timeout` seconds."""
         owed, block = self._queue.get(timeout=timeout)
@@ -302,12 +353,16 @@ class CaptureQueue:
         return InputHealth(self._overflows, self._lost / self._rate, self._dropped / self._rate)
 
 
+WAIT_SECS = 60.0  # how long a session waits for a microphone that went away
+
+
 class DeviceSource:
     """A PortAudio input device; its callback only copies frames into a bounded queue."""
 
     realtime = True
 
-    def __init__(self, device: int | str | None = None, stall_secs: float = 2.0) -> None:
+    def __init__(self, device: int | str | None = None, stall_secs: float = 2.0,
+                 wait_secs: float = WAIT_SECS) -> None:
         import sounddevice as sd
 
         quiet_alsa()
@@ -316,23 +371,29 @@ class DeviceSource:
         except (ValueError, sd.PortAudioError) as e:
             raise UserError(f"no usable input device ({e}); see 'voice-coach devices'") from None
         self.name = str(info["name"])
+        self._device = device
         self._rate = int(info["default_samplerate"])
-        block = int(self._rate * FRAME_SECS)
-        self._capture = CaptureQueue(self._rate, block)
-        self._stall = stall_secs
+        self._block = int(self._rate * FRAME_SECS)
+        self._capture = CaptureQueue(self._rate, self._block)
+        self._stall, self._wait = stall_secs, wait_secs
         self._stopped = False
         try:
-            self._stream = sd.InputStream(
-                device=device, channels=1, samplerate=self._rate, dtype="float32", latency="low",
-                blocksize=block, callback=self._capture.callback,
-            )
+            self._stream = self._open()
         except sd.PortAudioError as e:
             raise UserError(f"cannot open input device '{self.name}': {e}") from None
+
+    def _open(self) -> Any:
+        import sounddevice as sd
+
+        return sd.InputStream(
+            device=self._device, channels=1, samplerate=self._rate, dtype="float32", latency="low",
+            blocksize=self._block, callback=self._capture.callback,
+        )
 
     def health(self) -> InputHealth:
         return self._capture.health()
 
-    def frames(self) -> Iterator[Frame]:
+    def frames(self) -> Iterator[Frame | MicrophoneLost | MicrophoneBack]:
         reframer = Reframer(self._rate)
         self._stream.start()
         try:
@@ -342,10 +403,37 @@ class DeviceSource:
                 except queue.Empty:
                     if self._stopped:
                         return
-                    raise DeviceLost(f"the microphone '{self.name}' stopped sending audio") from None
+                    since = time.monotonic() - self._stall  # the last block came about then
+                    close_stream(self._stream)
+                    yield MicrophoneLost(reframer.t)
+                    away = self._come_back(since)
+                    if away is None:  # stopped while waiting
+                        return
+                    yield from reframer.push(np.zeros(self._capture.away(away), dtype=np.float32))
+                    yield MicrophoneBack(reframer.t, away)
+                    continue
                 yield from reframer.push(chunk)
         finally:
             close_stream(self._stream)
+
+    def _come_back(self, since: float) -> float | None:
+        """Reopen the device until it sends audio again; the seconds it was away (None: the
+        session was stopped meanwhile). DeviceLost once `wait_secs` have passed."""
+        while not self._stopped and time.monotonic() - since < self._wait:
+            time.sleep(min(1.0, self._stall))
+            self._capture.restart()
+            try:
+                self._stream = self._open()
+                self._stream.start()
+            except Exception:  # still gone (PortAudio says so in many ways)
+                continue
+            if self._capture.ready(timeout=self._stall):
+                return time.monotonic() - since
+            close_stream(self._stream)
+        if self._stopped:
+            return None
+        raise DeviceLost(f"the microphone '{self.name}' stopped sending audio and did not come back "
+                         f"within {self._wait:g} s")
 
     def stop(self) -> None:
         self._stopped = True

@@ -26,11 +26,12 @@ _SETTING_FLAGS = {
     "data_dir": "where sessions are kept",
     "timeout_word": "the couple's time-out word (default: 'time out')",
     "flood_minutes": "positive flooding: minutes for each partner",
+    "device_wait": "seconds to wait for a microphone that goes away before ending the session (default 60)",
     "break_minutes": "when it gets heated, the time-out's length before the coach checks in (default 20)",
     "country": "whose help lines the coach gives if someone speaks of danger: US, GB, AU... "
                "(default: the system's locale; elsewhere, general advice)",
 }
-_FLOAT_FLAGS = ("end_silence", "flood_minutes", "break_minutes")
+_FLOAT_FLAGS = ("end_silence", "flood_minutes", "break_minutes", "device_wait")
 _INT_FLAGS = ("voice_rate",)
 
 

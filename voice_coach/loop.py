@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import slowdown
-from .audio_source import FRAME_SECS, AudioSource, Frame, InputHealth
+from .audio_source import FRAME_SECS, AudioSource, Frame, InputHealth, MicrophoneBack, MicrophoneLost
 from .care import CareWatch
 from .classifiers import SAMPLE_RATE, FrameClassifier
+from .errors import DeviceLost
 from .events import (
     CueFinished,
     PieceTranscribed,
@@ -188,12 +189,45 @@ class SessionLoop:
     def run(self) -> str:
         """Run until the protocol finishes or the source ends; return why it ended."""
         self._execute(self.protocol.start(), 0.0)
-        for frame in self.ears.source.frames():
-            self._step(frame)
-            if self.finished and self.t >= self.coach_until:
-                break
+        try:
+            for item in self.ears.source.frames():
+                if not isinstance(item, Frame):
+                    self._microphone(item)
+                    continue
+                self._step(item)
+                if self.finished and self.t >= self.coach_until:
+                    break
+        except DeviceLost:
+            self._say_now("mic_gone", self.t)
+            raise
         self.ears.source.stop()
         return self.finished or "audio ended"
+
+    def _microphone(self, change: MicrophoneLost | MicrophoneBack) -> None:
+        """The couple hears when the microphone goes and when it is back (by voice while the
+        speaker works, and in a line); the log notes both, with the time away."""
+        if isinstance(change, MicrophoneLost):
+            self.log.write("note", change.t, kind="microphone", detail="lost")
+            self.view.info("The microphone stopped sending audio: waiting for it to come back.", change.t)
+            self._say_now("mic_lost", change.t)
+        else:
+            self.log.write("note", change.t, kind="microphone", detail="back", value=round(change.away, 2))
+            self.view.info(f"The microphone is back after {change.away:.0f} s.", change.t)
+            p = self.protocol
+            self._speak([self._wording(Say("mic_back", p.sender, p.receiver))], change.t)
+
+    def _say_now(self, key: str, t: float) -> None:
+        """Say a cue at once, not when stream time reaches it: with the microphone gone, stream
+        time stands still."""
+        p = self.protocol
+        _, text = self._wording(Say(key, p.sender, p.receiver))
+        audio = self.mouth.voice.render(text)
+        end = t + len(audio) / SAMPLE_RATE
+        self.mouth.player.play(audio, t)
+        self._deaf.append((t, end + self.s.echo_tail))
+        self.coach_until = max(self.coach_until, end)
+        self.log.write("cue", t, key=key, text=text, end=round(end, 3), step=p.step.value)
+        self.view.said("Coach", text, t)
 
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS

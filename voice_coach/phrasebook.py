@@ -23,6 +23,8 @@ REQUIRED_FEEDBACK = ("all", "most", "part", "little", "missed", "added")
 _FIELDS = frozenset({"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help",
                      "crisis_help", "break_minutes"})
 _FEEDBACK_FIELDS = frozenset({"words", "sender"})
+# Cues added after wording files of one's own existed: a file without them takes ours.
+LATER_CUES = ("mic_lost", "mic_back", "mic_gone")
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,14 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
         problem = _cue_problem(text)
         if problem:
             raise UserError(f"cue file {path}, line {_line_of(raw, key)}: the text for {key!r} {problem}")
+    cues = dict(cues)
+    if path != default_cues_path():
+        ours = load_phrasebook().cues
+        cues.update({k: ours[k] for k in LATER_CUES if k not in cues})
     answers = _phrase_table(path, raw, data.get("answers", {}), REQUIRED_ANSWERS)
     commands = _phrase_table(path, raw, data.get("commands", {}), REQUIRED_COMMANDS)
     if "feedback" not in data and path != default_cues_path():  # an older wording file: ours
-        return Phrasebook(dict(cues), answers, commands, load_phrasebook().feedback)
+        return Phrasebook(cues, answers, commands, load_phrasebook().feedback)
     feedback = data.get("feedback", {})
     for key in REQUIRED_FEEDBACK:
         if not isinstance(feedback, dict) or key not in feedback:
@@ -84,7 +90,7 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
         problem = _cue_problem(feedback[key], _FEEDBACK_FIELDS)
         if problem:
             raise UserError(f"cue file {path}, line {_line_of(raw, key)}: the text for {key!r} {problem}")
-    return Phrasebook(dict(cues), answers, commands, {k: feedback[k] for k in REQUIRED_FEEDBACK})
+    return Phrasebook(cues, answers, commands, {k: feedback[k] for k in REQUIRED_FEEDBACK})
 
 
 def _cue_problem(text: object, fields: frozenset[str] = _FIELDS) -> str | None:

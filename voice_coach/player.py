@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -167,6 +168,9 @@ class TimelinePlayer:
             self._forward.close()
 
 
+DEAD_SECS = 1.0  # an output stream whose callback has not run for this long has stopped
+
+
 class DevicePlayer:
     """A PortAudio output stream that stays open; cues are appended to what it is playing."""
 
@@ -187,16 +191,37 @@ class DevicePlayer:
         self._buf = np.zeros(0, dtype=np.float32)
         self._lock = threading.Lock()
         self._last_callback = time.monotonic()
+        self._device = device
         try:
-            self._stream = sd.OutputStream(
-                # ~23 ms blocks: 1.5% of a core when idle instead of 7% at the smallest blocks
-                # (measured in the virtual room), for about 40 ms more latency and no underruns.
-                device=device, channels=1, samplerate=self._rate, dtype="float32",
-                latency="low", blocksize=int(self._rate * 0.023), callback=self._callback,
-            )
-            self._stream.start()
+            self._stream = self._open()
         except sd.PortAudioError as e:
             raise UserError(f"cannot open output device '{self.name}': {e}") from None
+
+    def _open(self) -> Any:
+        import sounddevice as sd
+
+        stream = sd.OutputStream(
+            # ~23 ms blocks: 1.5% of a core when idle instead of 7% at the smallest blocks
+            # (measured in the virtual room), for about 40 ms more latency and no underruns.
+            device=self._device, channels=1, samplerate=self._rate, dtype="float32",
+            latency="low", blocksize=int(self._rate * 0.023), callback=self._callback,
+        )
+        stream.start()
+        self._last_callback = time.monotonic()
+        return stream
+
+    def _revive(self) -> None:
+        """The stream stopped asking for sound (its device or sound server went away and came
+        back): open it again, so that the coach is heard once the speaker is back."""
+        from .audio_source import close_stream
+
+        if time.monotonic() - self._last_callback < DEAD_SECS:
+            return
+        close_stream(self._stream)
+        with self._lock:
+            self._buf = self._buf[:0]  # what the dead stream never played is stale now
+        with contextlib.suppress(Exception):  # still gone: the next cue tries again
+            self._stream = self._open()
 
     def _callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
         self._last_callback = time.monotonic()
@@ -209,6 +234,7 @@ class DevicePlayer:
             mark_first_sound()
 
     def play(self, audio: np.ndarray, at: float) -> None:
+        self._revive()
         x = audio.astype(np.float32) / 32768.0
         if self._rate != SAMPLE_RATE:
             x = self._resample(x, SAMPLE_RATE, self._rate).astype(np.float32)

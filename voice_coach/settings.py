@@ -14,6 +14,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import helplines
+from .audio_source import WAIT_SECS
 from .errors import UserError
 from .exercises import EXERCISES
 from .over_coach import OverCoachParams
@@ -83,6 +84,8 @@ class Settings:
     mirror_feedback: bool = False  # say one short, kind line on each round's mirroring (always logged)
     input_device: str | None = _words(None)
     output_device: str | None = _words(None)
+    # A microphone that goes away is waited for this long before the session ends (0: at once)
+    device_wait: float = _limit(WAIT_SECS, 0, 3600, "seconds")
     model: str = _words("tiny.en", 4096)  # a name from 'voice-coach models' or a model folder
     language: str = _words("en", 10)
     threads: int = _limit(2, 1, 64)
