@@ -102,5 +102,7 @@ def test_chained_cues_leave_no_silence_a_partner_could_take_for_the_end(live):
     assert len(seams) >= 2
     for seam in seams:
         at = seam + offset
-        gaps = [b.start - a.end for a, b in zip(coach, coach[1:], strict=False) if at - 0.4 < b.start and a.end < at + 0.4]
-        assert all(g < 0.25 for g in gaps), (seam, gaps)
+        # the silence at the seam is the one nearest it (a comma's pause inside either cue, such
+        # as after "Sam," or before "you mirror", may lie as close and is the voice's own)
+        gaps = [(max(a.end - at, at - b.start, 0.0), b.start - a.end) for a, b in zip(coach, coach[1:], strict=False)]
+        assert all(g < 0.25 for d, g in gaps if d < 0.1), (seam, gaps)
