@@ -5,6 +5,7 @@ import pytest
 from voice_coach.slowdown import (
     ONE_AT_A_TIME,
     PAUSE_FOR_MIRROR,
+    PAUSED,
     SLOW_DOWN,
     Breath,
     Cue,
@@ -288,6 +289,23 @@ def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():
         t += 10.0
     assert said == [(ONE_AT_A_TIME, 25.0)]  # the third, said when that turn is over
     assert coach.interruptions == 1  # counting again from there
+
+
+def test_talk_in_a_paused_session_is_never_answering_before_the_cue():
+    """In a time-out the couple talks as they like and the coach answers no turn: nothing there
+    counts towards "one at a time" (a soak heard it 69 times in a 37-minute pause)."""
+    coach = Slowdown()
+    coach.feed(CueSaid(0.0, 4.0, "care_break", PAUSED))
+    out, t = [], 5.0
+    for n in range(1, 8):
+        out += coach.feed(SpeechStart(t))
+        out += coach.feed(Breath(t + 3.0))
+        out += coach.feed(TurnDone(t + 3.5, n, "Alex" if n % 2 else "Sam", PAUSED))
+        t += 3.8
+    assert notes(out, "interruption") == [] and cues(out) == []
+    # the same turns in a share step: each answered before the coach's cue
+    out, _ = run([INVITE_SHARE, *talk(6.0, [3.0]), TurnDone(9.5, 1, "Alex", "share"), SpeechStart(9.8)])
+    assert len(notes(out, "interruption")) == 1
 
 
 def test_a_reminder_does_not_answer_the_turn():

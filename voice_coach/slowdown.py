@@ -24,7 +24,8 @@ REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not 
 MIRROR_PROMPT = "prompt_mirror"
 SENDER_ROLES = ("share", "check", "more")  # the sender may go on with the piece in any of them
 # Turns the other partner answers without waiting for a cue: "is now a good time?", flooding.
-UNCUED_ROLES = ("appointment", "flood")
+PAUSED = "paused"  # the session waits (a time-out, a care pause, "pause"): the coach answers no turn
+UNCUED_ROLES = ("appointment", "flood", PAUSED)
 
 
 @dataclass(frozen=True)
