@@ -19,7 +19,7 @@ from .lazy_models import SessionModels, check_models
 from .loop import Ears, Mouth, Records, SessionLoop
 from .models import resolve_model
 from .phrasebook import Phrasebook, load_phrasebook
-from .player import DevicePlayer, Player, Timeline, TimelinePlayer, check_out
+from .player import DevicePlayer, Player, SilentPlayer, Timeline, TimelinePlayer, check_out
 from .protocol import Dialogue
 from .session_log import SessionLog, default_data_dir
 from .settings import Settings
@@ -150,11 +150,12 @@ def run_practice(settings: Settings, input_file: Path | None = None, out: Path |
         source = DeviceSource(_device(settings.input_device), wait_secs=settings.device_wait)
         return run_session(settings, source, DevicePlayer(_device(settings.output_device)), view)
     recorded = file_source(input_file)  # read a block at a time: an hour's recording is never held whole
+    if out is None:
+        return run_session(settings, recorded, SilentPlayer(), ConsoleView(live=False))
     timeline = Timeline()
     timeline.add_file(0.0, input_file)
     folder = run_session(settings, recorded, TimelinePlayer(timeline), ConsoleView(live=False))
-    if out is not None:
-        timeline.write(out)
+    timeline.write(out)
     return folder
 
 

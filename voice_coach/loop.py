@@ -218,16 +218,12 @@ class SessionLoop:
 
     def _say_now(self, key: str, t: float) -> None:
         """Say a cue at once, not when stream time reaches it: with the microphone gone, stream
-        time stands still."""
+        time stands still (what was queued waits for it to come back)."""
         p = self.protocol
-        _, text = self._wording(Say(key, p.sender, p.receiver))
-        audio = self.mouth.voice.render(text)
-        end = t + len(audio) / SAMPLE_RATE
-        self.mouth.player.play(audio, t)
-        self._deaf.append((t, end + self.s.echo_tail))
-        self.coach_until = max(self.coach_until, end)
-        self.log.write("cue", t, key=key, text=text, end=round(end, 3), step=p.step.value)
-        self.view.said("Coach", text, t)
+        audio, parts = self._render([self._wording(Say(key, p.sender, p.receiver))])
+        cue = _Cue(t, t + parts[-1].until, parts, audio, p.step.value)
+        self.coach_until = max(self.coach_until, cue.end)
+        self._hand_over(cue)
 
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS
@@ -397,7 +393,8 @@ class SessionLoop:
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
             judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
-        ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, step)
+        role = slowdown.PAUSED if self.protocol.paused else step  # a paused coach owes no answer
+        ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, role)
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         if self.heat is not None:
             self._sound[ev.turn] = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
@@ -526,16 +523,8 @@ class SessionLoop:
     def _speak(self, said: list[tuple[str, str]], t: float) -> None:
         """Say cues (key, text) from `t` on, after whatever is queued, back to back as one
         utterance: no silence between them that a partner could take for the coach being done."""
-        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
-        clips, parts, at = [], [], 0.0
         rendering = time.monotonic()
-        for i, (key, text) in enumerate(said):
-            clip = self.mouth.voice.render(text)
-            if i < len(said) - 1:
-                clip = np.concatenate([clip, gap])
-            clips.append(clip)
-            parts.append(_Part(key, text, at, at + len(clip) / SAMPLE_RATE))
-            at = parts[-1].until
+        audio, parts = self._render(said)
         # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
         # line on a round's mirroring, takes up to a second): the cue starts that much later in
         # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
@@ -545,11 +534,24 @@ class SessionLoop:
             t = max(t, self.t) + late
         # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
         start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
-        self.coach_until = start + at
-        cue = _Cue(start, self.coach_until, tuple(parts), np.concatenate(clips), self.protocol.step.value,
+        self.coach_until = start + parts[-1].until
+        cue = _Cue(start, self.coach_until, parts, audio, self.protocol.step.value,
                    waited if waited > RENDER_LATE else 0.0)
         self._scheduled.append(cue)
         self._release_cues(self.t)
+
+    def _render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[_Part, ...]]:
+        """The cues' audio back to back, with where each part lies in it."""
+        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
+        clips, parts, at = [], [], 0.0
+        for i, (key, text) in enumerate(said):
+            clip = self.mouth.voice.render(text)
+            if i < len(said) - 1:
+                clip = np.concatenate([clip, gap])
+            clips.append(clip)
+            parts.append(_Part(key, text, at, at + len(clip) / SAMPLE_RATE))
+            at = parts[-1].until
+        return np.concatenate(clips), tuple(parts)
 
     def _release_cues(self, now: float) -> None:
         """Play each cue when its time comes: only then does the coach speak, and only then is
@@ -558,20 +560,24 @@ class SessionLoop:
         the device's latency (~0.4 s live), a silence a partner takes for the coach being done."""
         while self._scheduled and (self._scheduled[0].start <= now + 1e-6
                                    or self._scheduled[0].start <= self._handed_until + 1e-6):
-            cue = self._scheduled.popleft()
-            self._handed_until = cue.end
-            self.mouth.player.play(cue.audio, cue.start)
-            self._deaf.append((cue.start, cue.end + self.s.echo_tail))
-            if self.over_coach is not None:
-                self.over_coach.expect(cue.start, cue.end, cue.audio)
-            for i, part in enumerate(cue.parts):
-                start, end = cue.start + part.since, cue.start + part.until
-                self._cues_playing.append((end, part.key))
-                self.slowdown.feed(slowdown.CueSaid(start, end, part.key, cue.step))
-                waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
-                self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
-                               **waited)
-                self.view.said("Coach", part.text, start)
+            self._hand_over(self._scheduled.popleft())
+
+    def _hand_over(self, cue: _Cue) -> None:
+        """The cue goes to the speaker now: the microphone is shut while it sounds, and it is logged."""
+        self._handed_until = cue.end
+        self.mouth.player.play(cue.audio, cue.start)
+        self._deaf.append((cue.start, cue.end + self.s.echo_tail))
+        if self.over_coach is not None:
+            self.over_coach.expect(cue.start, cue.end, cue.audio)
+        for i, part in enumerate(cue.parts):
+            start, end = cue.start + part.since, cue.start + part.until
+            self._cues_playing.append((end, part.key))
+            role = slowdown.PAUSED if self.protocol.paused else cue.step
+            self.slowdown.feed(slowdown.CueSaid(start, end, part.key, role))
+            waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
+            self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
+                           **waited)
+            self.view.said("Coach", part.text, start)
 
     def _cancel_held_prompt(self, t: float) -> None:
         """The receiver began before the (breath-delayed) mirror prompt: it is no longer needed."""

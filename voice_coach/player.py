@@ -168,6 +168,17 @@ class TimelinePlayer:
             self._forward.close()
 
 
+class SilentPlayer:
+    """Cues that sound nowhere (a recording's session without --out): they are in the log, and
+    their audio is not kept, so a long recording's session keeps a flat memory."""
+
+    def play(self, audio: np.ndarray, at: float) -> None:
+        mark_first_sound()
+
+    def close(self) -> None:
+        pass
+
+
 DEAD_SECS = 1.0  # an output stream whose callback has not run for this long has stopped
 
 
