@@ -45,10 +45,9 @@ first sample once the first transcript is in the log, by when every model is loa
 30 s after launch, when the cues rendered in the background are done), at the end, the largest
 (and the kernel's VmHWM, which counts loading too), the means of the first and last tenth of the
 samples from start on, their least-squares trend in MB an hour of stream (given 10 minutes or
-more), and points between, each with the stream time the log had reached; "flat" when the end is
-within 5% of the start.
-The file path's player keeps every cue on its Timeline (for --out), so its memory grows with the
-cues said: their size is printed beside it. Wall time; the log's events (every line that
+more), and points between, each with the stream time the log had reached; "flat" when the last
+tenth's mean is within 5% of the first tenth's (one sample swings by 50 MB or more as Whisper
+works). Wall time; the log's events (every line that
 voice_coach.session_log.read_events parses) by type; session_end with its input_overflows and
 input_filled_secs (absent when the input lost nothing: the loop records them only when they grow);
 the exit code; what stderr said (a warning about events that could not be saved, or anything
@@ -316,14 +315,10 @@ def report(title: str, watch: Watch, wall: float, code: int | None, stderr: str,
     if input_secs is not None and end is not None:
         print(f"input covered        {end['t'] / 60:.1f} of {input_secs / 60:.1f} min")
     cues = [e for e in events if e["type"] == "cue"]
-    spoken = sum(c["end"] - c["t"] for c in cues)
     last_t = end["t"] if end else (events[-1]["t"] if events else 0.0)
     late = [c for c in cues if c["t"] >= last_t - 600]
     print(f"coach                {len(cues)} cues, {len(late)} in the last 10 min; by key: "
           + ", ".join(f"{k} {n}" for k, n in Counter(c["key"] for c in cues).most_common()))
-    if input_secs is not None:  # the file path's player keeps every cue on its Timeline, for --out
-        print(f"coach audio held     {spoken:.0f} s of cues, {spoken * RATE * 2 / 2**20:.0f} MB "
-              "as 16 kHz int16 (the file path keeps every cue on its Timeline, for --out)")
     stops = [f"{_clock(c['t'])} {c['key']}" for c in cues if c["key"] in STOPS]
     finish = [f"{e.get('reason')} at {_clock(e['t'])}" for e in events if e["type"] == "finish"]
     print(f"pauses and stops     {', '.join(stops) or 'none'}; finish events: {', '.join(finish) or 'none'}")
@@ -343,16 +338,16 @@ def report(title: str, watch: Watch, wall: float, code: int | None, stderr: str,
         return
     start, last = watch.start, s[-1]
     top = max(s, key=lambda x: x.rss_mb)
-    change = (last.rss_mb - start.rss_mb) / start.rss_mb * 100
     print(f"RSS start            {start.rss_mb:.0f} MB ({_when(start)})")
-    print(f"RSS end              {last.rss_mb:.0f} MB ({_when(last)}), "
-          f"{change:+.1f}% of start: {'flat' if abs(change) <= 5 else 'NOT flat'}")
+    print(f"RSS end              {last.rss_mb:.0f} MB ({_when(last)})")
     print(f"RSS max              {top.rss_mb:.0f} MB ({_when(top)}); VmHWM {watch.hwm_mb:.0f} MB; "
           f"{len(s)} samples")
     after = [x for x in s if x.wall >= start.wall]
     tenth = max(1, len(after) // 10)
-    print(f"RSS tenths           first {np.mean([x.rss_mb for x in after[:tenth]]):.0f} MB, "
-          f"last {np.mean([x.rss_mb for x in after[-tenth:]]):.0f} MB (means of {tenth} sample(s) each)")
+    first, later = np.mean([x.rss_mb for x in after[:tenth]]), np.mean([x.rss_mb for x in after[-tenth:]])
+    change = (later - first) / first * 100
+    print(f"RSS tenths           first {first:.0f} MB, last {later:.0f} MB (means of {tenth} sample(s) "
+          f"each), {change:+.1f}%: {'flat' if abs(change) <= 5 else 'NOT flat'}")
     if after[-1].stream - after[0].stream >= 600:  # shorter, an hour's trend says nothing
         slope = np.polyfit([x.stream / 3600 for x in after], [x.rss_mb for x in after], 1)[0]
         print(f"RSS trend            {slope:+.0f} MB an hour of stream (least squares from start)")
