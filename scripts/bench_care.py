@@ -1,4 +1,4 @@
-"""How well the coach hears danger in a partner's words (voice_coach/care.py).
+"""How well the coach hears danger in a partner's words (voice_coach/coaching/care.py).
 
 Three sets of sentences written for this, each labelled danger, near_miss or ordinary:
 - scripts/data/care_tune.tsv: written beside the phrase set.
@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.care import danger  # noqa: E402
-from voice_coach.models import resolve_model  # noqa: E402
+from voice_coach.coaching.care import danger  # noqa: E402
+from voice_coach.hearing.models import resolve_model  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 
 DATA = ROOT / "scripts" / "data"
@@ -55,7 +55,7 @@ def score(items: list[tuple[str, str]]) -> tuple[str, str]:
 def main() -> None:
     from faster_whisper import WhisperModel
 
-    from voice_coach.voice import Voice
+    from voice_coach.speaking.voice import Voice
 
     s = Settings()
     model = WhisperModel(str(resolve_model(s.model, Path("/tmp/voice-coach-bench"))), device="cpu",

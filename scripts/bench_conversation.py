@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_turns as bt  # noqa: E402
 from conversations import Recording, load_conversations, split  # noqa: E402
 
-from voice_coach.audio_source import to_int16  # noqa: E402
-from voice_coach.classifiers import FRAME_SAMPLES, SileroClassifier  # noqa: E402
-from voice_coach.patience import PatienceParams  # noqa: E402
+from voice_coach.hearing.audio_source import to_int16  # noqa: E402
+from voice_coach.hearing.classifiers import FRAME_SAMPLES, SileroClassifier  # noqa: E402
+from voice_coach.hearing.patience import PatienceParams  # noqa: E402
 
 MIN_TURN = 1.0  # s: shorter turns ("yeah") are answers, not pieces with pauses to cut
 LAST_SECS = 25.0  # a longer turn is heard from this long before its end (its end is what is judged)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Heated moments (voice_coach/heat.py): each sign, and the break, on real conversation.
+"""Heated moments (voice_coach/coaching/heat.py): each sign, and the break, on real conversation.
 
     .venv/bin/python scripts/bench_heat.py
 
@@ -35,7 +35,7 @@ import bench_conversation as bc  # noqa: E402
 import bench_turns as bt  # noqa: E402
 from conversations import Recording, load_conversations, split  # noqa: E402
 
-from voice_coach.heat import FAST, LOUD, Heat, HeatParams, speech_level_db  # noqa: E402
+from voice_coach.coaching.heat import FAST, LOUD, Heat, HeatParams, speech_level_db  # noqa: E402
 
 OVERLAP_SECS = 0.3  # a start this far inside another's speech is talking at once, not a handover
 

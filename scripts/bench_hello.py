@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_conversation as bc  # noqa: E402
 from conversations import Recording, load_conversations, split  # noqa: E402
 
-from voice_coach.voiceprint import Voiceprints  # noqa: E402
+from voice_coach.hearing.voiceprint import Voiceprints  # noqa: E402
 
 KEEP = 0.98  # partner turns the gate must accept (the target)
 HEARD_SECS = 3.0  # the loop's voiceprint hears the last 3 s of a stretch (loop.VOICE_SECS)

@@ -34,7 +34,7 @@ import psutil  # noqa: E402
 from recordings import shared_data, write_line  # noqa: E402
 from virtual_room import VirtualRoom, segments  # noqa: E402
 
-from voice_coach.session_log import read_events  # noqa: E402
+from voice_coach.records.session_log import read_events  # noqa: E402
 
 ALEX, SAM = "gmw/en-gb-x-rp", "gmw/en+f4"
 H = "speech/two-speakers-harvard/"
@@ -94,8 +94,8 @@ def latency(rounds: int, turn_taking: str, minus: float) -> tuple[list[float], f
 
 def long_turn(seconds: float) -> np.ndarray:
     """Real speech joined with 0.4-0.7 s breaths until `seconds` long."""
-    from voice_coach.audio_source import load_audio
-    from voice_coach.voice import trim_silence
+    from voice_coach.hearing.audio_source import load_audio
+    from voice_coach.speaking.voice import trim_silence
 
     clips = [trim_silence(load_audio(p)) for p in sorted((shared_data() / "speech").rglob("*.wav"))]
     rng = np.random.default_rng(7)
@@ -110,9 +110,9 @@ def long_turn(seconds: float) -> np.ndarray:
 
 def transcript_delays(lengths: list[float]) -> list[tuple[float, float]]:
     from voice_coach.app import run_session
-    from voice_coach.audio_source import ArraySource
-    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.hearing.audio_source import ArraySource
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     silence = np.zeros(16000 * 15, dtype=np.int16)  # room for the coach's cues between turns

@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_turns import DATA, LEVEL, active_level, load_noise, noise_slice, room_ir  # noqa: E402
 
-from voice_coach.audio_source import load_audio  # noqa: E402
-from voice_coach.classifiers import FRAME_SAMPLES, SAMPLE_RATE, SileroClassifier  # noqa: E402
-from voice_coach.over_coach import OverCoach, OverCoachParams  # noqa: E402
+from voice_coach.hearing.audio_source import load_audio  # noqa: E402
+from voice_coach.hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE, SileroClassifier  # noqa: E402
+from voice_coach.hearing.over_coach import OverCoach, OverCoachParams  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 
 CUES_PER_SESSION = 8
@@ -55,7 +55,7 @@ def fconv(x: np.ndarray, h: np.ndarray) -> np.ndarray:
 def cue_audio() -> list[np.ndarray]:
     import tomllib
 
-    from voice_coach.voice import Voice
+    from voice_coach.speaking.voice import Voice
 
     book = tomllib.loads((ROOT / "voice_coach" / "cues" / "en.toml").read_text())["cues"]
     s = Settings()

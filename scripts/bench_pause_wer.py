@@ -22,8 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.audio_source import load_audio  # noqa: E402
-from voice_coach.models import resolve_model  # noqa: E402
+from voice_coach.hearing.audio_source import load_audio  # noqa: E402
+from voice_coach.hearing.models import resolve_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PAUSES = (1.0, 1.6, 2.4)

@@ -37,7 +37,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from voice_coach.player import FIRST_SOUND, MARK_ENV  # noqa: E402
+from voice_coach.speaking.player import FIRST_SOUND, MARK_ENV  # noqa: E402
 
 VOICE_COACH = str(Path(sys.executable).with_name("voice-coach"))
 

@@ -40,20 +40,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.audio_source import load_audio, to_int16  # noqa: E402
-from voice_coach.classifiers import (  # noqa: E402
+from voice_coach.events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted  # noqa: E402
+from voice_coach.hearing.audio_source import load_audio, to_int16  # noqa: E402
+from voice_coach.hearing.classifiers import (  # noqa: E402
     FRAME_SAMPLES,
     SAMPLE_RATE,
     FrameClassifier,
     SileroClassifier,
     make_classifier,
 )
-from voice_coach.events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted  # noqa: E402
-from voice_coach.patience import Patience, PatienceParams  # noqa: E402
+from voice_coach.hearing.patience import Patience, PatienceParams  # noqa: E402
+from voice_coach.hearing.speech_gate import GateParams, SpeechGate  # noqa: E402
+from voice_coach.hearing.turn_end import Words  # noqa: E402
+from voice_coach.hearing.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
-from voice_coach.speech_gate import GateParams, SpeechGate  # noqa: E402
-from voice_coach.turn_end import Words  # noqa: E402
-from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn  # noqa: E402
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -212,7 +212,7 @@ def render_cues() -> list[np.ndarray]:
     if cache.is_file():
         z = np.load(cache)
         return [z[k] for k in CUES]
-    from voice_coach.voice import Voice
+    from voice_coach.speaking.voice import Voice
 
     book = tomllib.loads((ROOT / "voice_coach" / "cues" / "en.toml").read_text())["cues"]
     s = Settings()
@@ -395,7 +395,7 @@ class Oracle:
     """Smart Turn and Whisper, answering from a cache keyed by the exact audio they hear."""
 
     def __init__(self, cache: Path = CACHE) -> None:
-        from voice_coach.smart_turn import SmartTurn
+        from voice_coach.hearing.smart_turn import SmartTurn
 
         self.smart = SmartTurn()
         self._whisper = None
@@ -426,7 +426,7 @@ class Oracle:
         k = self._key("wt", x)  # "wt": transcribed with timestamps, as transcriber.py does
         if k not in self.cache:
             if self._whisper is None:
-                from voice_coach.transcriber import WhisperTranscriber
+                from voice_coach.hearing.transcriber import WhisperTranscriber
 
                 self._whisper = WhisperTranscriber(whisper_path(), threads=2)
             t = time.perf_counter()

@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 import jiwer  # noqa: E402
 
-from voice_coach.cue_cache import CACHE_ENV, cue_cache_dir  # noqa: E402
-from voice_coach.phrasebook import load_phrasebook  # noqa: E402
+from voice_coach.dialogue.phrasebook import load_phrasebook  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
+from voice_coach.speaking.cue_cache import CACHE_ENV, cue_cache_dir  # noqa: E402
 
 TUNE_NAMES, HELD_NAMES = ("Alex", "Sam"), ("Priya", "Tom")
 
@@ -75,15 +75,15 @@ def cue_sets() -> tuple[list[str], list[str], list[str]]:
 
 
 def transcriber():
-    from voice_coach.models import resolve_model
-    from voice_coach.transcriber import WhisperTranscriber
+    from voice_coach.hearing.models import resolve_model
+    from voice_coach.hearing.transcriber import WhisperTranscriber
 
     return WhisperTranscriber(resolve_model("tiny.en", Path(tempfile.mkdtemp())), threads=2)
 
 
 def measure(voice_name: str | None, rate: int, texts: list[str], whisper, reps: int = 1) -> dict:
     """Each text rendered `reps` times afresh (Piper's noise makes each rendering differ)."""
-    from voice_coach.voice import Voice
+    from voice_coach.speaking.voice import Voice
 
     t0 = time.perf_counter()
     voice = Voice(voice_name, rate)
@@ -142,7 +142,7 @@ def demo_run(voice: str | None, exercise: str, data_dir: str) -> tuple[float, fl
     """Peak RSS (MB) and partner WER of `voice-coach demo --fast` in `data_dir` (its cue cache is
     the folder's), and its number of cues."""
     from voice_coach.demo_room import demo_script_path, load_script
-    from voice_coach.session_log import read_events
+    from voice_coach.records.session_log import read_events
 
     before = set(Path(data_dir).glob("sessions/*/events.jsonl"))
     cmd = [str(ROOT / ".venv/bin/voice-coach"), "demo", "--fast", "--exercise", exercise,
@@ -167,8 +167,8 @@ def late_cues(exercise: str = "mirroring") -> tuple[int, int, float]:
     """Real time, empty cache: cues the loop waited for, of all cues, and the longest wait."""
     from voice_coach.app import run_session
     from voice_coach.demo_room import ScriptedRoom, demo_script_path, load_script
-    from voice_coach.player import Timeline, TimelinePlayer
-    from voice_coach.session_log import read_events
+    from voice_coach.records.session_log import read_events
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     lines = load_script(demo_script_path(exercise))

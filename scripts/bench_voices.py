@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_turns import DATA, LEVEL, active_level, load_noise, noise_slice  # noqa: E402
 
-from voice_coach.audio_source import load_audio  # noqa: E402
-from voice_coach.classifiers import SAMPLE_RATE  # noqa: E402
-from voice_coach.voice import Voice  # noqa: E402
-from voice_coach.voiceprint import Voiceprints  # noqa: E402
-from voice_coach.whose_voice import VoiceParams, WhoseVoice  # noqa: E402
+from voice_coach.hearing.audio_source import load_audio  # noqa: E402
+from voice_coach.hearing.classifiers import SAMPLE_RATE  # noqa: E402
+from voice_coach.hearing.voiceprint import Voiceprints  # noqa: E402
+from voice_coach.hearing.whose_voice import VoiceParams, WhoseVoice  # noqa: E402
+from voice_coach.speaking.voice import Voice  # noqa: E402
 
 SENTENCES = [
     "When you are late I feel alone.", "I need some quiet after work.",

@@ -48,7 +48,7 @@ samples from start on, their least-squares trend in MB an hour of stream (given 
 more), and points between, each with the stream time the log had reached; "flat" when the last
 tenth's mean is within 5% of the first tenth's (one sample swings by 50 MB or more as Whisper
 works). Wall time; the log's events (every line that
-voice_coach.session_log.read_events parses) by type; session_end with its input_overflows and
+voice_coach.records.session_log.read_events parses) by type; session_end with its input_overflows and
 input_filled_secs (absent when the input lost nothing: the loop records them only when they grow);
 the exit code; what stderr said (a warning about events that could not be saved, or anything
 else); how far into the input the session ran, whether the coach still spoke in the last minutes,
@@ -77,9 +77,9 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from voice_coach.audio_source import load_audio  # noqa: E402
-from voice_coach.keepsakes import Keepsakes  # noqa: E402
-from voice_coach.session_log import EVENTS_FILE, read_events  # noqa: E402
+from voice_coach.hearing.audio_source import load_audio  # noqa: E402
+from voice_coach.records.keepsakes import Keepsakes  # noqa: E402
+from voice_coach.records.session_log import EVENTS_FILE, read_events  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 RATE = 16000
@@ -116,9 +116,9 @@ OPENING = ("welcome", "appointment")
 
 def cue_secs() -> dict[str, float]:
     """How long each cue the track waits for lasts, in the session's own voice and pace."""
-    from voice_coach.phrasebook import load_phrasebook
+    from voice_coach.dialogue.phrasebook import load_phrasebook
     from voice_coach.settings import Settings
-    from voice_coach.voice import Voice
+    from voice_coach.speaking.voice import Voice
 
     settings = Settings()
     book, voice = load_phrasebook(None), Voice(settings.voice, settings.voice_rate)

@@ -5,6 +5,6 @@ Tests of the cache itself, and of a fresh user, clear the variable (test_cue_cac
 import os
 import tempfile
 
-from voice_coach.cue_cache import CACHE_ENV
+from voice_coach.speaking.cue_cache import CACHE_ENV
 
 os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="voice-coach-test-cues-"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from virtual_room import VirtualRoom
 
-from voice_coach.session_log import read_events
+from voice_coach.records.session_log import read_events
 
 
 @dataclass

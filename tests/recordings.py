@@ -50,8 +50,8 @@ def write_line(path: Path, parts: list, pause: float = 0.6) -> str:
     import numpy as np
     import soundfile as sf
 
-    from voice_coach.audio_source import load_audio
-    from voice_coach.voice import Voice
+    from voice_coach.hearing.audio_source import load_audio
+    from voice_coach.speaking.voice import Voice
 
     refs = references()
     gap = np.zeros(int(pause * 16000), dtype=np.int16)

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voice_coach import answers
+from voice_coach.dialogue import answers
+from voice_coach.dialogue.phrasebook import default_cues_path, load_phrasebook
 from voice_coach.errors import UserError
-from voice_coach.phrasebook import default_cues_path, load_phrasebook
 from voice_coach.settings import Settings
 
 BOOK = load_phrasebook()

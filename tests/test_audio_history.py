@@ -1,6 +1,6 @@
 import numpy as np
 
-from voice_coach.audio_source import FRAME_SECS, Frame
+from voice_coach.hearing.audio_source import FRAME_SECS, Frame
 from voice_coach.loop import AudioHistory
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from voice_coach.audio_source import FRAME_SECS, CaptureClock, CaptureQueue, Frame, Reframer
+from voice_coach.hearing.audio_source import FRAME_SECS, CaptureClock, CaptureQueue, Frame, Reframer
 
 RATE = 16000
 BLOCK = 480  # 30 ms, as DeviceSource asks for
@@ -150,10 +150,10 @@ def test_input_gaps_are_logged_shown_and_kept_in_the_session_s_end(tmp_path, cap
     """The loop reads the source's health: each time the lost input grows, one note and one line
     on screen; the totals go into session_end."""
     from voice_coach.app import run_session
-    from voice_coach.audio_source import ArraySource, InputHealth
-    from voice_coach.player import Timeline, TimelinePlayer
-    from voice_coach.session_log import read_events
+    from voice_coach.hearing.audio_source import ArraySource, InputHealth
+    from voice_coach.records.session_log import read_events
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     class Gappy(ArraySource):

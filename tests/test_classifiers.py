@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from recordings import shared_data
 
-from voice_coach.audio_source import load_audio
-from voice_coach.classifiers import FRAME_SAMPLES, SileroClassifier
+from voice_coach.hearing.audio_source import load_audio
+from voice_coach.hearing.classifiers import FRAME_SAMPLES, SileroClassifier
 
 
 def _voiced(c: SileroClassifier, audio: np.ndarray) -> list[bool]:

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 from recordings import shared_data
 
-from voice_coach.session_log import read_events
+from voice_coach.records.session_log import read_events
 
 
 def vc(*args: str, data: Path) -> subprocess.CompletedProcess:
@@ -179,7 +179,7 @@ def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path
 
 
 def _cues_with(path: Path, old: str, new: str) -> str:
-    from voice_coach.phrasebook import default_cues_path
+    from voice_coach.dialogue.phrasebook import default_cues_path
 
     text = default_cues_path().read_text()
     assert old in text
@@ -256,7 +256,7 @@ def test_out_without_an_input_file_is_refused(tmp_path: Path):
 
 def test_the_audio_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from voice_coach.errors import UserError
-    from voice_coach.player import Timeline
+    from voice_coach.speaking.player import Timeline
 
     out = tmp_path / "out.wav"
     out.write_bytes(b"an earlier file")

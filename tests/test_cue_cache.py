@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.cue_cache import SUFFIX, CueCache, cue_cache_dir, cue_key, decode, encode
 from voice_coach.errors import UserError
-from voice_coach.voice import Voice
+from voice_coach.speaking.cue_cache import SUFFIX, CueCache, cue_cache_dir, cue_key, decode, encode
+from voice_coach.speaking.voice import Voice
 
 TEXT = "Sam, please mirror."
 AS_ROOT = os.geteuid() == 0  # root writes through chmod 000

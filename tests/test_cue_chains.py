@@ -11,9 +11,9 @@ from test_exercises_spoken import line
 
 from voice_coach.app import run_session
 from voice_coach.demo_room import ScriptedRoom
-from voice_coach.player import Timeline, TimelinePlayer
-from voice_coach.session_log import read_events
+from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
+from voice_coach.speaking.player import Timeline, TimelinePlayer
 from voice_coach.view import ConsoleView
 
 RATE = 16000

@@ -18,10 +18,10 @@ import soundfile as sf
 from recordings import shared_data, write_line
 from test_store import DAY, write_session
 
-from voice_coach import store
 from voice_coach.errors import UserError
-from voice_coach.report import build_report
-from voice_coach.session_log import SessionLog, read_events
+from voice_coach.records import store
+from voice_coach.records.report import build_report
+from voice_coach.records.session_log import SessionLog, read_events
 
 HARVARD = "speech/two-speakers-harvard"
 
@@ -153,9 +153,9 @@ def test_a_disk_that_fills_mid_session_keeps_what_was_written_and_says_so_in_one
     tmp_path: Path, monkeypatch, capsys
 ):
     from voice_coach.app import run_session
-    from voice_coach.audio_source import ArraySource
-    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.hearing.audio_source import ArraySource
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     monkeypatch.setattr(os, "write", _FullDisk(room=3))
@@ -285,11 +285,11 @@ def test_no_room_to_synthesise_the_coach_is_one_line_and_the_log_keeps_its_end(t
     returns. The room is checked first: one line, and the session's log is closed with its end."""
     from collections import namedtuple
 
-    from voice_coach import espeak_synth
     from voice_coach.app import run_session
-    from voice_coach.audio_source import ArraySource
-    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.hearing.audio_source import ArraySource
     from voice_coach.settings import Settings
+    from voice_coach.speaking import espeak_synth
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     usage = namedtuple("usage", "total used free")

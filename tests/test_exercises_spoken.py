@@ -12,12 +12,12 @@ import pytest
 
 from voice_coach.app import run_session
 from voice_coach.demo_room import Line, ScriptedRoom
-from voice_coach.patience import PatienceParams
-from voice_coach.player import Timeline, TimelinePlayer
-from voice_coach.session_log import read_events
+from voice_coach.hearing.patience import PatienceParams
+from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
+from voice_coach.speaking.player import Timeline, TimelinePlayer
+from voice_coach.speaking.voice import Voice
 from voice_coach.view import ConsoleView
-from voice_coach.voice import Voice
 
 VOICES = {"Alex": "gmw/en-gb-x-rp", "Sam": "gmw/en+f4"}
 
@@ -242,11 +242,11 @@ def test_live_a_phrase_synthesised_on_the_loop_s_thread_starts_as_late_as_it_too
     stream time, so the microphone is shut while it really sounds, not before."""
     from voice_coach.app import run_session
     from voice_coach.demo_room import ScriptedRoom
-    from voice_coach.player import Timeline, TimelinePlayer
-    from voice_coach.session_log import read_events
+    from voice_coach.records.session_log import read_events
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
+    from voice_coach.speaking.voice import Voice as RealVoice
     from voice_coach.view import ConsoleView
-    from voice_coach.voice import Voice as RealVoice
 
     render = RealVoice.render
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from voice_coach.fidelity import (
+from voice_coach.coaching.fidelity import (
     ADDS,
     GOOD,
     PARTIAL,
@@ -21,7 +21,7 @@ from voice_coach.fidelity import (
     stem,
     words,
 )
-from voice_coach.phrasebook import load_phrasebook
+from voice_coach.dialogue.phrasebook import load_phrasebook
 
 # (category, label, sender's piece, receiver's mirror)
 WORDING = load_phrasebook().feedback

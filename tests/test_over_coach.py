@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from recordings import shared_data
 
-from voice_coach.audio_source import load_audio
-from voice_coach.classifiers import FRAME_SAMPLES, SAMPLE_RATE
-from voice_coach.over_coach import FRAME, OverCoach, OverCoachParams, Room, band_levels, judge
-from voice_coach.voice import Voice
+from voice_coach.hearing.audio_source import load_audio
+from voice_coach.hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE
+from voice_coach.hearing.over_coach import FRAME, OverCoach, OverCoachParams, Room, band_levels, judge
+from voice_coach.speaking.voice import Voice
 
 CUE_AT = 2.0  # s: the cue starts on a frame, as in the loop
 DELAY = 0.12  # s: the speaker's delay to the microphone

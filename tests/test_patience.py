@@ -2,7 +2,7 @@
 
 import pytest
 
-from voice_coach.patience import Patience, PatienceParams
+from voice_coach.hearing.patience import Patience, PatienceParams
 
 P = PatienceParams(first=2.3, margin=0.5, cap=2.8, memory=4)
 

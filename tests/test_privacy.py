@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voice_coach.session_log import read_events
+from voice_coach.records.session_log import read_events
 
 GUARD = r'''
 import os, sys

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
-from voice_coach.exercises import EXERCISES
-from voice_coach.phrasebook import load_phrasebook
-from voice_coach.protocol import (
+from voice_coach.dialogue.exercises import EXERCISES
+from voice_coach.dialogue.phrasebook import load_phrasebook
+from voice_coach.dialogue.protocol import (
     Acknowledge,
     Dialogue,
     Finish,
@@ -19,6 +18,7 @@ from voice_coach.protocol import (
     Say,
     Step,
 )
+from voice_coach.events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
 
 BOOK = load_phrasebook()
 PARAMS = ProtocolParams(remind_after=20, pause_after=30, flood_secs=60)

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from test_store import session_events, write_session
 
-from voice_coach import report, store
-from voice_coach.session_log import read_events
+from voice_coach.records import report, store
+from voice_coach.records.session_log import read_events
 
 CHROMIUM_OWN_HOSTS = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com")
 

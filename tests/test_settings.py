@@ -62,7 +62,7 @@ def test_the_over_coach_check_is_on_unless_turned_off_and_waits_out_the_echo_tai
 
 def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_the_longest_wait():
     from voice_coach.cli import build_parser
-    from voice_coach.patience import Patience
+    from voice_coach.hearing.patience import Patience
 
     learnt = Patience(Settings(end_silence_max=2.4).patience_params())
     learnt.went_on("Alex", 2.2)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from voice_coach.slowdown import (
+from voice_coach.coaching.slowdown import (
     ONE_AT_A_TIME,
     PAUSE_FOR_MIRROR,
     PAUSED,
@@ -352,7 +352,7 @@ def test_slow_down_again_exactly_at_the_interval():
 
 
 def test_answering_the_appointment_question_is_no_interruption():
-    from voice_coach.slowdown import Slowdown, SpeechStart, TurnDone
+    from voice_coach.coaching.slowdown import Slowdown, SpeechStart, TurnDone
 
     s = Slowdown()
     s.feed(SpeechStart(1.0))
@@ -365,7 +365,7 @@ def test_answering_the_appointment_question_is_no_interruption():
 
 
 def test_going_on_after_a_breath_in_the_same_early_turn_is_one_interruption():
-    from voice_coach.slowdown import Breath, Slowdown, SpeechStart, TurnDone
+    from voice_coach.coaching.slowdown import Breath, Slowdown, SpeechStart, TurnDone
 
     s = Slowdown()
     s.feed(SpeechStart(1.0))

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from recordings import shared_data
 
-from voice_coach.audio_source import load_audio
-from voice_coach.smart_turn import SmartTurn, smart_turn_model_path
-from voice_coach.turns import TurnParams
+from voice_coach.hearing.audio_source import load_audio
+from voice_coach.hearing.smart_turn import SmartTurn, smart_turn_model_path
+from voice_coach.hearing.turns import TurnParams
 
 TAIL = np.zeros(3200, dtype=np.int16)  # 0.2 s of silence, as the turn detector asks (judge_tail)
 

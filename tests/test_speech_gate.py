@@ -1,5 +1,5 @@
 from voice_coach.events import SpeechStarted, SpeechStopped
-from voice_coach.speech_gate import GateParams, SpeechGate
+from voice_coach.hearing.speech_gate import GateParams, SpeechGate
 
 F = 0.03
 

@@ -13,18 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach import lazy_models
 from voice_coach.app import run_session
-from voice_coach.audio_source import ArraySource
-from voice_coach.cue_cache import CACHE_ENV, cue_cache_dir
-from voice_coach.cue_order import flow, likely_texts, opening_texts
+from voice_coach.dialogue.exercises import EXERCISES
+from voice_coach.dialogue.phrasebook import load_phrasebook
+from voice_coach.dialogue.protocol import Dialogue
 from voice_coach.errors import UserError
-from voice_coach.exercises import EXERCISES
-from voice_coach.phrasebook import load_phrasebook
-from voice_coach.player import Timeline, TimelinePlayer
-from voice_coach.protocol import Dialogue
-from voice_coach.session_log import read_events
+from voice_coach.hearing import lazy_models
+from voice_coach.hearing.audio_source import ArraySource
+from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
+from voice_coach.speaking.cue_cache import CACHE_ENV, cue_cache_dir
+from voice_coach.speaking.cue_order import flow, likely_texts, opening_texts
+from voice_coach.speaking.player import Timeline, TimelinePlayer
 from voice_coach.view import ConsoleView
 
 BOOK = load_phrasebook()
@@ -137,7 +137,7 @@ def test_a_corrupt_model_is_one_line_and_a_non_zero_exit(tmp_path: Path):
 def test_the_path_to_the_first_sound_imports_no_heavy_library():
     code = (
         "import sys\n"
-        "import voice_coach.cli, voice_coach.app, voice_coach.voice, voice_coach.lazy_models\n"
+        "import voice_coach.cli, voice_coach.app, voice_coach.speaking.voice, voice_coach.hearing.lazy_models\n"
         "heavy = {'faster_whisper', 'ctranslate2', 'onnxruntime', 'tokenizers', 'av'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )

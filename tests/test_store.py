@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from voice_coach import store
-from voice_coach.session_log import read_events, read_log
+from voice_coach.records import store
+from voice_coach.records.session_log import read_events, read_log
 
 # ---------------------------------------------------------------------------------------------
 # Sessions written as the loop writes them (the demo's log is the model), shared with test_report
@@ -369,7 +369,7 @@ def _damage(log: Path, *lines: bytes) -> None:
 
 @pytest.mark.parametrize("name", BAD_LINES)
 def test_a_damaged_line_is_left_out_and_noted_and_every_session_still_lists_and_reports(tmp_path: Path, name: str):
-    from voice_coach.report import build_report
+    from voice_coach.records.report import build_report
 
     write_session(tmp_path, DAY)
     damaged = write_session(tmp_path, DAY + dt.timedelta(days=1), recalls=(1.0, 0.5, 0.75))
@@ -384,7 +384,7 @@ def test_a_damaged_line_is_left_out_and_noted_and_every_session_still_lists_and_
 
 
 def test_odd_values_in_well_formed_lines_are_tolerated_not_damage(tmp_path: Path):
-    from voice_coach.report import build_report
+    from voice_coach.records.report import build_report
 
     log = write_session(tmp_path, DAY)
     _damage(log, *(json.dumps(e).encode() for e in [
@@ -401,7 +401,7 @@ def test_odd_values_in_well_formed_lines_are_tolerated_not_damage(tmp_path: Path
 
 
 def test_a_start_time_with_a_timezone_is_read_as_local_time(tmp_path: Path):
-    from voice_coach.report import build_report
+    from voice_coach.records.report import build_report
 
     write_session(tmp_path, DAY)
     other = write_session(tmp_path, DAY + dt.timedelta(days=1))
@@ -452,7 +452,7 @@ def test_a_log_that_is_no_regular_file_is_shown_as_damaged_at_once(tmp_path: Pat
     assert r.stdout.splitlines()[1].startswith("2026-11-02_19-30-00 ") and " 3 " in r.stdout.splitlines()[1]
     assert r.stdout.splitlines()[2].startswith("2026-11-03_19-30-00 * !")
     assert f"! 2026-11-03_19-30-00: its log cannot be read: {why}." in r.stdout.splitlines()
-    from voice_coach.report import build_report
+    from voice_coach.records.report import build_report
 
     assert "Your dialogue" in build_report(tmp_path, "2026-11-02_19-30-00")
     with pytest.raises(store.UserError, match=f"cannot report on session 2026-11-03_19-30-00: its log cannot be read: {why}"):
@@ -477,7 +477,7 @@ def test_an_unreadable_log_is_shown_as_damaged_and_the_others_still_list(tmp_pat
     assert good.damage is None and good.rounds == 3
     assert bad.damage == "its log cannot be read: Permission denied" and bad.rounds == 0
     with pytest.raises(store.UserError, match="cannot report on session 2026-11-03_19-30-00: its log cannot"):
-        from voice_coach.report import build_report
+        from voice_coach.records.report import build_report
 
         build_report(tmp_path, bad.id)
     monkeypatch.undo()
@@ -487,7 +487,7 @@ def test_an_unreadable_log_is_shown_as_damaged_and_the_others_still_list(tmp_pat
 
 
 def test_a_log_beyond_any_real_size_is_read_only_up_to_its_limit(tmp_path: Path):
-    from voice_coach.session_log import MAX_LOG_BYTES
+    from voice_coach.records.session_log import MAX_LOG_BYTES
 
     log = write_session(tmp_path, DAY)
     with log.open("ab") as f:
@@ -575,7 +575,7 @@ def test_fuzz_any_damage_in_a_log_still_lists_every_session(lines: list[bytes], 
 @hyp_settings(max_examples=25, deadline=None)
 @given(st.lists(_LINE, min_size=1, max_size=6), st.integers(0, 40))
 def test_fuzz_any_damage_in_a_log_still_reports(lines: list[bytes], at: int):
-    from voice_coach.report import build_report
+    from voice_coach.records.report import build_report
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)

@@ -12,10 +12,10 @@ from test_exercises_spoken import line
 from voice_coach import app
 from voice_coach.demo_room import ScriptedRoom
 from voice_coach.events import TranscribeRequest
-from voice_coach.player import Timeline, TimelinePlayer
-from voice_coach.session_log import read_events
+from voice_coach.hearing.transcriber import TranscriptionWorker
+from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
-from voice_coach.transcriber import TranscriptionWorker
+from voice_coach.speaking.player import Timeline, TimelinePlayer
 from voice_coach.view import ConsoleView
 
 

@@ -1,5 +1,5 @@
 from voice_coach.events import PieceTranscribed, TurnEnded
-from voice_coach.transcripts import TranscriptAssembler
+from voice_coach.hearing.transcripts import TranscriptAssembler
 
 
 def piece(turn, s, e, text, t=0.0):

@@ -1,6 +1,6 @@
 import pytest
 
-from voice_coach.turn_end import EndRule, Words, judge_words
+from voice_coach.hearing.turn_end import EndRule, Words, judge_words
 
 
 @pytest.mark.parametrize("text", [

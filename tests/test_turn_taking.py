@@ -10,7 +10,7 @@ from test_exercises_spoken import VOICES, line, run
 
 from voice_coach.demo_room import Line
 from voice_coach.settings import Settings
-from voice_coach.voice import Voice
+from voice_coach.speaking.voice import Voice
 
 
 def hesitant(who: str, before: str, pause: float, after: str) -> Line:

@@ -9,7 +9,7 @@ from voice_coach.events import (
     TurnEnded,
     TurnStarted,
 )
-from voice_coach.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn
+from voice_coach.hearing.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn
 
 
 def feed(det: TurnDetector, script: list, until: float, step: float = 0.03):

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach import voice as voice_mod
 from voice_coach.cli import main
 from voice_coach.errors import UserError
-from voice_coach.espeak_synth import EspeakSynth
-from voice_coach.piper_synth import PiperSynth, installed_voices
-from voice_coach.session_log import read_events
-from voice_coach.voice import DEFAULT_NEURAL, Voice
+from voice_coach.records.session_log import read_events
+from voice_coach.speaking import voice as voice_mod
+from voice_coach.speaking.espeak_synth import EspeakSynth
+from voice_coach.speaking.piper_synth import PiperSynth, installed_voices
+from voice_coach.speaking.voice import DEFAULT_NEURAL, Voice
 
 
 def dbfs(x: np.ndarray) -> float:
@@ -76,9 +76,9 @@ def test_an_unknown_voice_on_the_command_line_is_one_line_and_no_session(tmp_pat
 
 def test_without_a_neural_voice_the_session_runs_on_espeak_and_says_so_once(tmp_path: Path, monkeypatch, capsys):
     from voice_coach.app import run_session
-    from voice_coach.audio_source import ArraySource
-    from voice_coach.player import Timeline, TimelinePlayer
+    from voice_coach.hearing.audio_source import ArraySource
     from voice_coach.settings import Settings
+    from voice_coach.speaking.player import Timeline, TimelinePlayer
     from voice_coach.view import ConsoleView
 
     monkeypatch.setattr(voice_mod, "installed_voices", lambda: ())  # piper-tts or its voice not installed

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.audio_source import load_audio
 from voice_coach.errors import UserError
-from voice_coach.voiceprint import Voiceprints, load_legacy_torch, voiceprint_model_path
-from voice_coach.whose_voice import VoiceParams, WhoseVoice
+from voice_coach.hearing.audio_source import load_audio
+from voice_coach.hearing.voiceprint import Voiceprints, load_legacy_torch, voiceprint_model_path
+from voice_coach.hearing.whose_voice import VoiceParams, WhoseVoice
 
 HARVARD = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech" / "two-speakers-harvard"
 

@@ -8,24 +8,24 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from .audio_source import AudioSource, DeviceSource, file_source
-from .cue_cache import session_cue_cache
-from .cue_order import likely_texts, opening_texts
 from .demo_room import ScriptedRoom, demo_script_path, load_script
+from .dialogue.exercises import EXERCISES
+from .dialogue.phrasebook import Phrasebook, load_phrasebook
+from .dialogue.protocol import Dialogue
 from .errors import DeviceLost, Terminated, UserError
-from .exercises import EXERCISES
-from .keepsakes import Keepsakes
-from .lazy_models import SessionModels, check_models
+from .hearing.audio_source import AudioSource, DeviceSource, file_source
+from .hearing.lazy_models import SessionModels, check_models
+from .hearing.models import resolve_model
+from .hearing.transcriber import TranscriptionWorker
 from .loop import Ears, Mouth, Records, SessionLoop
-from .models import resolve_model
-from .phrasebook import Phrasebook, load_phrasebook
-from .player import DevicePlayer, Player, SilentPlayer, Timeline, TimelinePlayer, check_out
-from .protocol import Dialogue
-from .session_log import SessionLog, default_data_dir
+from .records.keepsakes import Keepsakes
+from .records.session_log import SessionLog, default_data_dir
 from .settings import Settings
-from .transcriber import TranscriptionWorker
+from .speaking.cue_cache import session_cue_cache
+from .speaking.cue_order import likely_texts, opening_texts
+from .speaking.player import DevicePlayer, Player, SilentPlayer, Timeline, TimelinePlayer, check_out
+from .speaking.voice import Voice
 from .view import ConsoleView
-from .voice import Voice
 
 SAFETY_NOTE = (
     "Voice Coach guides a practice; it is not therapy and not a therapist. The Imago Dialogue is "

@@ -138,7 +138,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "devices":
         _list_devices()
     elif args.command == "exercises":
-        from .exercises import EXERCISES
+        from .dialogue.exercises import EXERCISES
 
         for e in EXERCISES.values():
             print(f"  {e.name:13s} {e.summary}")
@@ -168,7 +168,7 @@ def _list_devices() -> None:
 
 
 def _list_voices() -> None:
-    from .voice import voice_list
+    from .speaking.voice import voice_list
 
     entries = voice_list()
     print("Neural voices (Piper, offline):")
@@ -185,7 +185,7 @@ def _list_voices() -> None:
 
 def _list_requests(args: argparse.Namespace) -> None:
     from .app import data_dir
-    from .keepsakes import Keepsakes
+    from .records.keepsakes import Keepsakes
 
     kept = Keepsakes(data_dir(_settings(args))).requests()
     if not kept:
@@ -196,8 +196,8 @@ def _list_requests(args: argparse.Namespace) -> None:
 
 def _models(args: argparse.Namespace) -> None:
     from .app import data_dir
-    from .models import install_split_model, known_models, resolve_model, user_models_dir
-    from .transcriber import WhisperTranscriber
+    from .hearing.models import install_split_model, known_models, resolve_model, user_models_dir
+    from .hearing.transcriber import WhisperTranscriber
 
     settings = _settings(args)
     root = data_dir(settings)

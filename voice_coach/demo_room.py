@@ -21,11 +21,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .audio_source import FRAME_SECS, Frame
-from .classifiers import FRAME_SAMPLES, SAMPLE_RATE
 from .errors import UserError
-from .player import Player, Timeline
-from .voice import Voice
+from .hearing.audio_source import FRAME_SECS, Frame
+from .hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE
+from .speaking.player import Player, Timeline
+from .speaking.voice import Voice
 
 
 @dataclass(frozen=True)

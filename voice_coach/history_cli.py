@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
-from .session_log import default_data_dir
+from .records.session_log import default_data_dir
 from .settings import load_settings
 
 COMMANDS = ("sessions", "report", "forget")
@@ -64,7 +64,7 @@ def _score(x: float | None) -> str:
 
 
 def print_sessions(data: Path) -> None:
-    from .store import list_sessions
+    from .records.store import list_sessions
 
     rows = list_sessions(data)
     if not rows:
@@ -90,8 +90,8 @@ def print_sessions(data: Path) -> None:
 
 
 def _report(data: Path, wanted: str | None, out: Path | None, open_it: bool) -> None:
-    from .report import write_report
-    from .store import find_session
+    from .records.report import write_report
+    from .records.store import find_session
 
     session = find_session(data, wanted)
     path = write_report(data, session, out.expanduser() if out else None)
@@ -118,7 +118,7 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None:
-    from .store import find_session, index_path, list_sessions, open_index, session_ids, sessions_dir
+    from .records.store import find_session, index_path, list_sessions, open_index, session_ids, sessions_dir
 
     if everything == (wanted is not None):
         raise UserError("say which session to forget (see 'voice-coach sessions'), or --all for every one")
@@ -167,10 +167,10 @@ def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None
 def _ours(data: Path) -> list[Path]:
     """What voice-coach itself writes in a data folder, and so all that `forget --all` may delete:
     a mistyped --data-dir (a home folder) loses nothing else."""
-    from .cue_cache import cue_cache_dir
-    from .keepsakes import ACK_FILE, REQUESTS_FILE
-    from .report import reports_dir
-    from .store import INDEX_FILE, sessions_dir
+    from .records.keepsakes import ACK_FILE, REQUESTS_FILE
+    from .records.report import reports_dir
+    from .records.store import INDEX_FILE, sessions_dir
+    from .speaking.cue_cache import cue_cache_dir
 
     index = [data / (INDEX_FILE + end) for end in ("", "-journal", "-wal", "-shm")]
     names = [sessions_dir(data), reports_dir(data), *index, data / ACK_FILE, data / REQUESTS_FILE,

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import slowdown
-from .audio_source import FRAME_SECS, AudioSource, Frame, InputHealth, MicrophoneBack, MicrophoneLost
-from .care import CareWatch
-from .classifiers import SAMPLE_RATE, FrameClassifier
+from .coaching import slowdown
+from .coaching.care import CareWatch
+from .coaching.fidelity import feedback_line
+from .coaching.heat import Heat, speech_level_db
+from .coaching.mirror_watch import MirrorWatch
+from .dialogue.phrasebook import Phrasebook
+from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
 from .errors import DeviceLost
 from .events import (
     CueFinished,
@@ -29,25 +32,22 @@ from .events import (
     TurnStarted,
     TurnTranscribed,
 )
-from .fidelity import feedback_line
-from .heat import Heat, speech_level_db
-from .keepsakes import Keepsakes
-from .mirror_watch import MirrorWatch
-from .over_coach import OverCoach
-from .patience import Patience
-from .phrasebook import Phrasebook
-from .player import Player
-from .protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
-from .session_log import SessionLog
+from .hearing.audio_source import FRAME_SECS, AudioSource, Frame, InputHealth, MicrophoneBack, MicrophoneLost
+from .hearing.classifiers import SAMPLE_RATE, FrameClassifier
+from .hearing.over_coach import OverCoach
+from .hearing.patience import Patience
+from .hearing.smart_turn import TurnJudge
+from .hearing.speech_gate import SpeechGate
+from .hearing.transcriber import TranscriptionWorker
+from .hearing.turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
+from .hearing.voiceprint import VoiceEncoder
+from .hearing.whose_voice import WhoseVoice
+from .records.keepsakes import Keepsakes
+from .records.session_log import SessionLog
 from .settings import Settings
-from .smart_turn import TurnJudge
-from .speech_gate import SpeechGate
-from .transcriber import TranscriptionWorker
-from .turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
+from .speaking.player import Player
+from .speaking.voice import Voice
 from .view import ConsoleView
-from .voice import Voice
-from .voiceprint import VoiceEncoder
-from .whose_voice import WhoseVoice
 
 # Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
 SHORT_REPLY_SECS = 3.0
@@ -148,7 +148,7 @@ class SessionLoop:
         self, settings: Settings, ears: Ears, mouth: Mouth, worker: TranscriptionWorker,
         protocol: Dialogue, records: Records, view: ConsoleView,
     ) -> None:
-        from .transcripts import TranscriptAssembler
+        from .hearing.transcripts import TranscriptAssembler
 
         self.s, self.ears, self.mouth, self.worker = settings, ears, mouth, worker
         self.protocol, self.records, self.log, self.view = protocol, records, records.log, view

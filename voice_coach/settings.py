@@ -13,18 +13,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from . import helplines
-from .audio_source import WAIT_SECS
+from .coaching import helplines
+from .coaching.slowdown import SlowdownParams
+from .dialogue.exercises import EXERCISES
+from .dialogue.protocol import ProtocolParams
 from .errors import UserError
-from .exercises import EXERCISES
-from .over_coach import OverCoachParams
-from .patience import PatienceParams
-from .protocol import ProtocolParams
-from .slowdown import SlowdownParams
-from .speech_gate import GateParams
-from .turns import TurnParams
-from .voice import DEFAULT_RATE
-from .whose_voice import VoiceParams
+from .hearing.audio_source import WAIT_SECS
+from .hearing.over_coach import OverCoachParams
+from .hearing.patience import PatienceParams
+from .hearing.speech_gate import GateParams
+from .hearing.turns import TurnParams
+from .hearing.whose_voice import VoiceParams
+from .speaking.voice import DEFAULT_RATE
 
 
 def _limit(default: Any, lo: float, hi: float, unit: str = "") -> Any:
@@ -58,7 +58,7 @@ class Settings:
     remind_after: float = _limit(ProtocolParams.remind_after, 5, 600, "seconds")
     # Then silence till the coach pauses
     pause_after: float = _limit(ProtocolParams.pause_after, 5, 1800, "seconds")
-    # The slow-down (reasons in voice_coach/slowdown.py, SlowdownParams):
+    # The slow-down (reasons in voice_coach/coaching/slowdown.py, SlowdownParams):
     # A sender's talk before "let's pause there"
     long_piece: float = _limit(SlowdownParams.long_piece, 5, 600, "seconds")
     # Above it: "let's slow down a little"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .phrasebook import normalise
+from ..dialogue.phrasebook import normalise
 
 PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "one_at_a_time"
 REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn

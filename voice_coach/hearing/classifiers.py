@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import UserError
+from ..errors import UserError
 
 SAMPLE_RATE = 16000
 FRAME_SAMPLES = 480  # 30 ms

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .files import is_unicode, open_regular, read_capped
+from ..errors import UserError
+from ..files import is_unicode, open_regular, read_capped
 
 EVENTS_FILE = "events.jsonl"
 

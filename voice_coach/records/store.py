@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .files import is_unicode
+from ..errors import UserError
+from ..files import is_unicode
 from .session_log import EVENTS_FILE, read_log
 
 INDEX_FILE = "index.sqlite3"

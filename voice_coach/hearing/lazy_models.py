@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UserError
+from ..settings import Settings
 from .classifiers import FrameClassifier, make_classifier, silero_model_path
-from .errors import UserError
-from .settings import Settings
 from .smart_turn import TurnJudge
 from .transcriber import Transcriber
 from .voiceprint import VoiceEncoder

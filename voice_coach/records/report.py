@@ -17,10 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UserError
-from .helplines import for_country
+from ..coaching.helplines import for_country
+from ..errors import UserError
+from ..settings import NAME
 from .session_log import private_dir
-from .settings import NAME
 from .store import Round, Session, SessionRow, Turn, list_sessions, load_session
 
 if TYPE_CHECKING:

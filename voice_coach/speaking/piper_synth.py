@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .classifiers import SAMPLE_RATE
-from .errors import UserError
+from ..errors import UserError
+from ..hearing.classifiers import SAMPLE_RATE
 
 SENTENCE_GAP = 0.3  # seconds between the sentences of one cue: a breath, not an end (as espeak's)
 CLAUSE_GAP = 0.12  # between the clauses of a long sentence rendered apart (`pieces`)

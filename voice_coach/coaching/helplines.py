@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import UserError
+from ..errors import UserError
 
 DEFAULT = "default"
 

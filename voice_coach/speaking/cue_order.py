@@ -11,9 +11,9 @@ while it renders.
 
 from __future__ import annotations
 
-from .exercises import Exercise, Phase
-from .phrasebook import Phrasebook
-from .protocol import Dialogue, Say
+from ..dialogue.exercises import Exercise, Phase
+from ..dialogue.phrasebook import Phrasebook
+from ..dialogue.protocol import Dialogue, Say
 
 # The cues of each kind of phase, in the order a round goes (answers as hoped: "yes", "that's all").
 _PHASE_CUES = {

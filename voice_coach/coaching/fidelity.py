@@ -18,7 +18,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz.distance import Levenshtein
 
-from .phrasebook import normalise
+from ..dialogue.phrasebook import normalise
 
 GOOD, PARTIAL, ADDS, UNSCORED = "good", "partial", "adds", "unscored"
 

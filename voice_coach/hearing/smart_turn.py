@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import installed
 from .classifiers import SAMPLE_RATE
-from .errors import installed
 
 MODEL_FILE = "smart-turn-v3.2-cpu.onnx"
 WINDOW_SECS = 8

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted
+from ..events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted
 from .turn_end import EndRule, Words, judge_words
 
 

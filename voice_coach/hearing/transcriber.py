@@ -11,8 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import UserError, first_line
-from .events import TranscribeRequest
+from ..errors import UserError, first_line
+from ..events import TranscribeRequest
 
 
 class Transcriber(Protocol):

@@ -14,8 +14,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import UserError
-from .files import read_text
+from ..errors import UserError
+from ..files import read_text
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from . import answers, care
-from .events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
+from ..coaching import care
+from ..events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
+from . import answers
 from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
 

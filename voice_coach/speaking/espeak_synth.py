@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UserError
+from ..errors import UserError
 
 _DEFAULT_VOICE: str | None = None
 _SYNTH_LOCK = threading.RLock()  # the one pyttsx3 engine of the process
@@ -119,7 +119,7 @@ class EspeakSynth:
 
     def synthesise(self, text: str) -> np.ndarray:
         """The phrase as 16 kHz mono int16, as espeak renders it (silence around it kept)."""
-        from .audio_source import load_audio
+        from ..hearing.audio_source import load_audio
 
         _check_room(Path(tempfile.gettempdir()))
         fd, name = tempfile.mkstemp(suffix=".wav", prefix="voice-coach-")

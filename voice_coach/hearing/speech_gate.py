@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .events import SpeechStarted, SpeechStopped
+from ..events import SpeechStarted, SpeechStopped
 
 
 @dataclass(frozen=True)

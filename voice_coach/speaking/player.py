@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .classifiers import SAMPLE_RATE
-from .errors import UserError
+from ..errors import UserError
+from ..hearing.classifiers import SAMPLE_RATE
 
 MARK_ENV = "VOICE_COACH_MARK_FIRST_SOUND"
 FIRST_SOUND = "voice-coach: first sound at monotonic"
@@ -65,7 +65,7 @@ class Timeline:
 
     def _under(self) -> Iterator[np.ndarray]:
         """The files under the clips, 16 kHz int16 a block at a time, then silence to the last clip."""
-        from .audio_source import decoded
+        from ..hearing.audio_source import decoded
 
         pos = 0
         for at, path in sorted(self._files, key=lambda f: f[0]):
@@ -189,7 +189,7 @@ class DevicePlayer:
         import sounddevice as sd
         import soxr
 
-        from .audio_source import quiet_alsa
+        from ..hearing.audio_source import quiet_alsa
 
         quiet_alsa()
         try:
@@ -224,7 +224,7 @@ class DevicePlayer:
     def _revive(self) -> None:
         """The stream stopped asking for sound (its device or sound server went away and came
         back): open it again, so that the coach is heard once the speaker is back."""
-        from .audio_source import close_stream
+        from ..hearing.audio_source import close_stream
 
         if time.monotonic() - self._last_callback < DEAD_SECS:
             return
@@ -259,7 +259,7 @@ class DevicePlayer:
 
     def close(self) -> None:
         """Let what is queued finish sounding (while the device still plays), then close."""
-        from .audio_source import close_stream
+        from ..hearing.audio_source import close_stream
 
         while self.busy and time.monotonic() - self._last_callback < 0.5:
             time.sleep(0.05)

@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import DeviceLost, UserError, first_line
 from .classifiers import FRAME_SAMPLES, SAMPLE_RATE
-from .errors import DeviceLost, UserError, first_line
 
 FRAME_SECS = FRAME_SAMPLES / SAMPLE_RATE
 

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import UserError, installed
 from .classifiers import SAMPLE_RATE
-from .errors import UserError, installed
 
 MODEL_FILE = "pretrained.pt"
 _HOP = SAMPLE_RATE // 100  # 10 ms

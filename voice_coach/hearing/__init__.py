@@ -1,0 +1,1 @@
+"""How the coach hears: sound in, speech found, turns and their ends, whose voice, words."""

@@ -1,0 +1,1 @@
+"""How the coach speaks: the voices, each cue rendered once and cached, and the speaker."""
