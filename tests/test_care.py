@@ -26,6 +26,11 @@ from voice_coach.settings import Settings, load_settings
     ("You said you'd kill me if I ever left.", THREAT),
     ("I, um, sometimes think everyone would be better off without me.", SELF_HARM),
     ("I've been thinking about ending my life.", SELF_HARM),
+    ("I've been, um, cutting again.", SELF_HARM),  # a filler set off by commas is not a clause's end
+    ("He gets kind of physical when he's had a few.", VIOLENCE),
+    ("You came at me with the kitchen knife.", THREAT),
+    ("Sometimes I just want to go to sleep and not wake up.", SELF_HARM),
+    ("The bruises on my arms were from Saturday, when he lost it.", VIOLENCE),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -43,6 +48,10 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "I don't feel safe telling you how I feel.",
     "I wanted to die of embarrassment.",
     "Let me see if I got that. You felt hurt when I forgot your birthday.",
+    "The dog knocked me flat and I've got a bruise on my hip.",  # marks, but nobody did it
+    "I cut myself chopping onions last night.",
+    "He gets really physical in rugby.",
+    "I don't see the point in arguing about the bins.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None
