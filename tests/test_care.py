@@ -12,9 +12,9 @@ from test_protocol import BOOK, PARAMS
 from voice_coach.coaching.care import FEAR, SELF_HARM, THREAT, VIOLENCE, CareWatch, danger
 from voice_coach.coaching.helplines import check_country, country_of_locale, for_country, spoken
 from voice_coach.dialogue.exercises import EXERCISES
-from voice_coach.dialogue.protocol import Dialogue, Finish, Note, Say, Step
+from voice_coach.dialogue.protocol import Dialogue, Finish, Say, Step
 from voice_coach.errors import UserError
-from voice_coach.events import TurnEnded, TurnStarted, TurnTranscribed
+from voice_coach.events import Note, TurnEnded, TurnStarted, TurnTranscribed
 from voice_coach.settings import Settings, load_settings
 
 

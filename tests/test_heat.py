@@ -12,8 +12,8 @@ from test_protocol import BOOK, PARAMS
 from voice_coach.coaching.heat import BLAME, FAST, LOUD, OVERLAP, Heat, speech_level_db
 from voice_coach.demo_room import Line
 from voice_coach.dialogue.exercises import EXERCISES
-from voice_coach.dialogue.protocol import Dialogue, Note, ProtocolParams, Say
-from voice_coach.events import CueFinished, Tick, TurnEnded, TurnStarted
+from voice_coach.dialogue.protocol import Dialogue, ProtocolParams, Say
+from voice_coach.events import CueFinished, Note, Tick, TurnEnded, TurnStarted
 from voice_coach.speaking.voice import Voice
 
 CALM = "I feel tired when the evenings are busy and we hardly talk"  # 11 words

@@ -13,12 +13,11 @@ from voice_coach.dialogue.protocol import (
     Dialogue,
     Finish,
     Keep,
-    Note,
     ProtocolParams,
     Say,
     Step,
 )
-from voice_coach.events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
+from voice_coach.events import CueFinished, Note, Tick, TurnEnded, TurnStarted, TurnTranscribed
 
 BOOK = load_phrasebook()
 PARAMS = ProtocolParams(remind_after=20, pause_after=30, flood_secs=60)

@@ -8,10 +8,9 @@ from voice_coach.coaching.slowdown import (
     PAUSED,
     SLOW_DOWN,
     Breath,
-    Cue,
     CueSaid,
     HeardOverCoach,
-    Note,
+    Remind,
     Slowdown,
     SlowdownParams,
     SpeechStart,
@@ -20,6 +19,7 @@ from voice_coach.coaching.slowdown import (
     TurnText,
     VoiceHeard,
 )
+from voice_coach.events import Note
 
 
 def run(events, params=None, coach=None):
@@ -31,7 +31,7 @@ def run(events, params=None, coach=None):
 
 
 def cues(decisions):
-    return [(d.key, d.t) for d in decisions if isinstance(d, Cue)]
+    return [(d.key, d.t) for d in decisions if isinstance(d, Remind)]
 
 
 def notes(decisions, kind):

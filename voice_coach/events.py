@@ -10,6 +10,19 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something worth logging that is not a cue: an answer understood, a command, an interruption,
+    a pace. The protocol's notes carry no time (the loop stamps them when it acts on them); the
+    slow-down's carry theirs, with the turn and a number (`value`) where there is one."""
+
+    kind: str
+    detail: str
+    t: float | None = None
+    turn: int | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True)
 class SpeechStarted:
     """Speech began at `t` (back-dated to the first voiced frame)."""
 

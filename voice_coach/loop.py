@@ -20,10 +20,11 @@ from .coaching.fidelity import feedback_line
 from .coaching.heat import Heat, speech_level_db
 from .coaching.mirror_watch import MirrorWatch
 from .dialogue.phrasebook import Phrasebook
-from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Note, Say
+from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Say
 from .errors import DeviceLost
 from .events import (
     CueFinished,
+    Note,
     PieceTranscribed,
     SpeechStarted,
     Tick,
@@ -103,7 +104,7 @@ class _Part:
 
 
 @dataclass(frozen=True)
-class _Cue:
+class _Utterance:
     """What the coach says at once: one or more cues back to back, heard as one utterance."""
 
     start: float
@@ -162,7 +163,7 @@ class SessionLoop:
         self._speakers: dict[int, str | None] = {}
         self._steps: dict[int, str] = {}  # the protocol step each turn answered
         self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
-        self._scheduled: deque[_Cue] = deque()  # cues waiting for their time
+        self._scheduled: deque[_Utterance] = deque()  # cues waiting for their time
         self._deaf: deque[tuple[float, float]] = deque()  # when the microphone hears the coach
         self._handed_until = -1.0  # end of the last cue handed to the player
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
@@ -221,7 +222,7 @@ class SessionLoop:
         time stands still (what was queued waits for it to come back)."""
         p = self.protocol
         audio, parts = self._render([self._wording(Say(key, p.sender, p.receiver))])
-        cue = _Cue(t, t + parts[-1].until, parts, audio, p.step.value)
+        cue = _Utterance(t, t + parts[-1].until, parts, audio, p.step.value)
         self.coach_until = max(self.coach_until, cue.end)
         self._hand_over(cue)
 
@@ -487,13 +488,14 @@ class SessionLoop:
 
     def _slow_down(self, decisions: list[slowdown.Decision], t: float) -> None:
         for d in decisions:
-            if isinstance(d, slowdown.Cue):
+            if isinstance(d, slowdown.Remind):
                 p = self.protocol
                 self._speak([self._wording(Say(d.key, p.sender, p.receiver))], max(t, d.t))
             else:
-                self.log.write("note", d.t, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
+                at = t if d.t is None else d.t
+                self.log.write("note", at, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
                 if d.kind == "interruption" and self.heat is not None:
-                    self.heat.overlap(d.t)
+                    self.heat.overlap(at)
                     self._cool_down(t)
 
     def _execute(self, decisions: list[Decision], t: float) -> None:
@@ -535,7 +537,7 @@ class SessionLoop:
         # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
         start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
         self.coach_until = start + parts[-1].until
-        cue = _Cue(start, self.coach_until, parts, audio, self.protocol.step.value,
+        cue = _Utterance(start, self.coach_until, parts, audio, self.protocol.step.value,
                    waited if waited > RENDER_LATE else 0.0)
         self._scheduled.append(cue)
         self._release_cues(self.t)
@@ -562,7 +564,7 @@ class SessionLoop:
                                    or self._scheduled[0].start <= self._handed_until + 1e-6):
             self._hand_over(self._scheduled.popleft())
 
-    def _hand_over(self, cue: _Cue) -> None:
+    def _hand_over(self, cue: _Utterance) -> None:
         """The cue goes to the speaker now: the microphone is shut while it sounds, and it is logged."""
         self._handed_until = cue.end
         self.mouth.player.play(cue.audio, cue.start)

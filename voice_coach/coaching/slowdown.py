@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..dialogue.phrasebook import normalise
+from ..events import Note
 
 PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "one_at_a_time"
 REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn
@@ -129,25 +130,15 @@ Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | HeardOverCoach
 
 
 @dataclass(frozen=True)
-class Cue:
-    """Say cue `key` now (at `t`, a moment when nobody speaks)."""
+class Remind:
+    """Say reminder `key` now (at `t`, a moment when nobody speaks), between the protocol's cues."""
 
     key: str
     t: float
 
 
-@dataclass(frozen=True)
-class Note:
-    """For the log: kind is interruption, cut_off, pace, breath or long_piece; `value` is its number."""
-
-    kind: str
-    detail: str
-    t: float
-    turn: int | None = None
-    value: float | None = None
-
-
-Decision = Cue | Note
+# Notes (events.Note) carry a kind of interruption, cut_off, pace, breath or long_piece.
+Decision = Remind | Note
 
 
 @dataclass
@@ -269,7 +260,7 @@ class Slowdown:
         ):
             turn.long_said = True
             note = Note("long_piece", f"{talked:.1f} s without a real pause", ev.t, value=round(talked, 3))
-            return [note, Cue(PAUSE_FOR_MIRROR, ev.t)]
+            return [note, Remind(PAUSE_FOR_MIRROR, ev.t)]
         return []
 
     def _on_turn_done(self, ev: TurnDone) -> list[Decision]:
@@ -284,7 +275,7 @@ class Slowdown:
         self._last_speaker = ev.speaker
         if self.interruptions >= self.p.interruptions:
             self.interruptions = 0
-            out.append(Cue(ONE_AT_A_TIME, ev.t))
+            out.append(Remind(ONE_AT_A_TIME, ev.t))
         if ev.role == "share" and turn is not None:
             self._pending[ev.turn] = turn.voiced
             if ev.text is not None:
@@ -303,5 +294,5 @@ class Slowdown:
         quiet = self._turn is None and not self._coach_busy(t)
         if fast and rested and quiet and not reminded:
             self._last_pace_cue = t
-            return [note, Cue(SLOW_DOWN, t)]
+            return [note, Remind(SLOW_DOWN, t)]
         return [note]

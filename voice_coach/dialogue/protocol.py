@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..coaching import care
-from ..events import CueFinished, Tick, TurnEnded, TurnStarted, TurnTranscribed
+from ..events import CueFinished, Note, Tick, TurnEnded, TurnStarted, TurnTranscribed
 from . import answers
 from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
@@ -76,14 +76,6 @@ class Say:
 @dataclass(frozen=True)
 class Finish:
     reason: str
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something worth logging that is not a cue (an answer understood, a command, a loop)."""
-
-    kind: str
-    detail: str
 
 
 @dataclass(frozen=True)
