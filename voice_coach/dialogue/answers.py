@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+from rapidfuzz import fuzz
 
 from .phrasebook import Phrasebook, normalise
 
@@ -71,4 +71,4 @@ def command(text: str, book: Phrasebook, timeout_word: str = "time out") -> str 
 
 
 def _near(word: str, target: str) -> bool:
-    return difflib.SequenceMatcher(None, word, target).ratio() >= 0.8
+    return fuzz.ratio(word, target) >= 80.0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..coaching.helplines import for_country
+from ..dialogue.protocol import Step
 from ..errors import UserError
 from ..settings import NAME
 from .session_log import private_dir
@@ -39,17 +40,17 @@ CALM_PACE = (110, 150)  # words a minute that most listeners follow with ease
 DPI = 150
 
 STEP_WORDS = {
-    "share": "shares",
-    "mirror": "mirrors",
-    "check": "answers “did they get it?”",
-    "more": "answers “is there more?”",
-    "appointment": "asks for a dialogue",
-    "appointment_answer": "answers the request",
-    "summary": "sums up",
-    "summary_check": "answers “did they get all of it?”",
-    "validate": "validates",
-    "empathy": "empathises",
-    "empathy_check": "answers “is that how you feel?”",
+    Step.SHARE.value: "shares",
+    Step.MIRROR.value: "mirrors",
+    Step.CHECK.value: "answers “did they get it?”",
+    Step.MORE.value: "answers “is there more?”",
+    Step.APPOINTMENT.value: "asks for a dialogue",
+    Step.APPOINTMENT_ANSWER.value: "answers the request",
+    Step.SUMMARY.value: "sums up",
+    Step.SUMMARY_CHECK.value: "answers “did they get all of it?”",
+    Step.VALIDATE.value: "validates",
+    Step.EMPATHY.value: "empathises",
+    Step.EMPATHY_CHECK.value: "answers “is that how you feel?”",
 }
 ANSWER_WORDS = {
     "yes": "Yes, got it",
@@ -209,7 +210,7 @@ def pace_and_pauses_plot(s: Session) -> Figure:
     colours = _colours(_speakers(s))
     fig = _figure(9.0, 3.0)
     pace_ax, pause_ax = fig.subplots(1, 2)
-    paced = [t for t in s.turns if t.step in ("share", "mirror") and t.wpm is not None]
+    paced = [t for t in s.turns if t.step in (Step.SHARE.value, Step.MIRROR.value) and t.wpm is not None]
     if paced:
         pace_ax.axhspan(*CALM_PACE, color="#e8f1ee", zorder=0)
         pace_ax.bar(
@@ -223,7 +224,7 @@ def pace_and_pauses_plot(s: Session) -> Figure:
                      fontsize=9, transform=pace_ax.transAxes, color="#555")
         pace_ax.set_xticks([])
     pace_ax.set_title("Pace of each piece (words a minute)", fontsize=9)
-    answers = [t for t in s.turns if t.step != "share" and t.pause is not None]
+    answers = [t for t in s.turns if t.step != Step.SHARE.value and t.pause is not None]
     if answers:
         pause_ax.bar(
             range(len(answers)), [t.pause or 0 for t in answers],
