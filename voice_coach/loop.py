@@ -7,7 +7,6 @@ microphone in real time or on a file as fast as the CPU allows.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from .hearing.whose_voice import WhoseVoice
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog
 from .settings import Settings
+from .speaking.cue_queue import CueQueue, Part, Utterance
 from .speaking.player import Player
 from .speaking.voice import Voice
 from .view import ConsoleView
@@ -94,28 +94,6 @@ RENDER_LATE = 0.05
 
 
 @dataclass(frozen=True)
-class _Part:
-    """One cue of an utterance: it sounds over [since, until) seconds into it; the parts tile it."""
-
-    key: str
-    text: str
-    since: float
-    until: float
-
-
-@dataclass(frozen=True)
-class _Utterance:
-    """What the coach says at once: one or more cues back to back, heard as one utterance."""
-
-    start: float
-    end: float
-    parts: tuple[_Part, ...]
-    audio: np.ndarray
-    step: str
-    render_wait: float = 0.0  # seconds the loop waited for the voice to render it (0: ready)
-
-
-@dataclass(frozen=True)
 class Ears:
     """How the coach hears: the source, the speech classifier that listens to it, and the judge
     (Smart Turn) that tells a finished thought from a search for words; without one, every pause
@@ -157,15 +135,11 @@ class SessionLoop:
         self.detector = TurnDetector(settings.turn_params())
         self.assembler = TranscriptAssembler()
         self.history = AudioHistory()
-        self.coach_until = 0.0  # stream time at which the coach's queued cues end
+        self.cues = CueQueue(settings.echo_tail)
         self.finished: str | None = None
         self.t = 0.0
         self._speakers: dict[int, str | None] = {}
         self._steps: dict[int, str] = {}  # the protocol step each turn answered
-        self._cues_playing: deque[tuple[float, str]] = deque()  # (end, key) of queued cues
-        self._scheduled: deque[_Utterance] = deque()  # cues waiting for their time
-        self._deaf: deque[tuple[float, float]] = deque()  # when the microphone hears the coach
-        self._handed_until = -1.0  # end of the last cue handed to the player
         self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
         self.slowdown = slowdown.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
@@ -196,7 +170,7 @@ class SessionLoop:
                     self._microphone(item)
                     continue
                 self._step(item)
-                if self.finished and self.t >= self.coach_until:
+                if self.finished and self.t >= self.cues.until:
                     break
         except DeviceLost:
             self._say_now("mic_gone", self.t)
@@ -222,15 +196,13 @@ class SessionLoop:
         time stands still (what was queued waits for it to come back)."""
         p = self.protocol
         audio, parts = self._render([self._wording(Say(key, p.sender, p.receiver))])
-        cue = _Utterance(t, t + parts[-1].until, parts, audio, p.step.value)
-        self.coach_until = max(self.coach_until, cue.end)
-        self._hand_over(cue)
+        self._play(self.cues.hand_over(Utterance(t, t + parts[-1].until, parts, audio, p.step.value)))
 
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS
         self.history.append(frame)
         self._collect_transcripts(wait=False)
-        voiced = not self._is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
+        voiced = not self.cues.is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         if self.over_coach is not None:
             for at in self.over_coach.hear(frame.t, frame.pcm, voiced or self.gate.speaking):
                 if self.ears.voices is None:
@@ -259,10 +231,9 @@ class SessionLoop:
             self._await_words()
         self._on_turn_events(self.detector.tick(end))
         self._release_cues(end)
-        while self._cues_playing and self._cues_playing[0][0] <= end:
-            cue_end, key = self._cues_playing.popleft()
+        for cue_end, key in self.cues.finished(end):
             self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
-        if end >= self.coach_until:
+        if end >= self.cues.until:
             self._execute(self.protocol.on_tick(Tick(end)), end)
         self._watch_input(end)
         self.view.tick(end)
@@ -517,7 +488,7 @@ class SessionLoop:
                 self.log.write("acknowledged", t)
         if self.protocol.speaker and not self.finished:
             label = f"{self.protocol.speaker} · {self.protocol.step.value}"
-            self.view.status(label, max(t, self.coach_until))
+            self.view.status(label, max(t, self.cues.until))
 
     def _wording(self, cue: Say) -> tuple[str, str]:
         return cue.key, self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
@@ -535,14 +506,12 @@ class SessionLoop:
         if late > RENDER_LATE:
             t = max(t, self.t) + late
         # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
-        start = max(self.coach_until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
-        self.coach_until = start + parts[-1].until
-        cue = _Utterance(start, self.coach_until, parts, audio, self.protocol.step.value,
-                   waited if waited > RENDER_LATE else 0.0)
-        self._scheduled.append(cue)
+        start = max(self.cues.until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
+        self.cues.add(Utterance(start, start + parts[-1].until, parts, audio, self.protocol.step.value,
+                                waited if waited > RENDER_LATE else 0.0))
         self._release_cues(self.t)
 
-    def _render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[_Part, ...]]:
+    def _render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[Part, ...]]:
         """The cues' audio back to back, with where each part lies in it."""
         gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
         clips, parts, at = [], [], 0.0
@@ -551,29 +520,21 @@ class SessionLoop:
             if i < len(said) - 1:
                 clip = np.concatenate([clip, gap])
             clips.append(clip)
-            parts.append(_Part(key, text, at, at + len(clip) / SAMPLE_RATE))
+            parts.append(Part(key, text, at, at + len(clip) / SAMPLE_RATE))
             at = parts[-1].until
         return np.concatenate(clips), tuple(parts)
 
     def _release_cues(self, now: float) -> None:
-        """Play each cue when its time comes: only then does the coach speak, and only then is
-        the microphone shut (a device plays at once whatever it is given). A cue that follows the
-        one handed over without a gap goes with it: handed over at its start, it would wait for
-        the device's latency (~0.4 s live), a silence a partner takes for the coach being done."""
-        while self._scheduled and (self._scheduled[0].start <= now + 1e-6
-                                   or self._scheduled[0].start <= self._handed_until + 1e-6):
-            self._hand_over(self._scheduled.popleft())
+        for cue in self.cues.due(now):
+            self._play(cue)
 
-    def _hand_over(self, cue: _Utterance) -> None:
-        """The cue goes to the speaker now: the microphone is shut while it sounds, and it is logged."""
-        self._handed_until = cue.end
+    def _play(self, cue: Utterance) -> None:
+        """An utterance the queue handed over goes to the speaker, and is logged."""
         self.mouth.player.play(cue.audio, cue.start)
-        self._deaf.append((cue.start, cue.end + self.s.echo_tail))
         if self.over_coach is not None:
             self.over_coach.expect(cue.start, cue.end, cue.audio)
         for i, part in enumerate(cue.parts):
             start, end = cue.start + part.since, cue.start + part.until
-            self._cues_playing.append((end, part.key))
             role = slowdown.PAUSED if self.protocol.paused else cue.step
             self.slowdown.feed(slowdown.CueSaid(start, end, part.key, role))
             waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
@@ -583,26 +544,11 @@ class SessionLoop:
 
     def _cancel_held_prompt(self, t: float) -> None:
         """The receiver began before the (breath-delayed) mirror prompt: it is no longer needed."""
-        held = self._scheduled[0] if self._scheduled else None
-        if held is not None and [p.key for p in held.parts] == ["prompt_mirror"] and held.start > t:
-            cue = self._scheduled.popleft()
+        if self.cues.drop_held_prompt(t, "prompt_mirror") is not None:
             self.log.write("cue_cancelled", t, key="prompt_mirror", reason="partner began before it")
-            later = cue.end - cue.start
-            for i, c in enumerate(self._scheduled):  # close the gap it leaves
-                self._scheduled[i] = dataclasses.replace(c, start=c.start - later, end=c.end - later)
-            self.coach_until = self._scheduled[-1].end if self._scheduled else max(t, self._spoken_until())
 
     def _cancel_scheduled(self, t: float, reason: str) -> None:
         """Drop every cue not yet begun (what is playing ends as it is)."""
-        while self._scheduled:
-            for part in self._scheduled.popleft().parts:
+        for cue in self.cues.drop_all(t):
+            for part in cue.parts:
                 self.log.write("cue_cancelled", t, key=part.key, reason=reason)
-        self.coach_until = max(t, self._spoken_until())
-
-    def _spoken_until(self) -> float:
-        return max((end for end, _ in self._cues_playing), default=0.0)
-
-    def _is_deaf(self, start: float, end: float) -> bool:
-        while self._deaf and self._deaf[0][1] <= start:
-            self._deaf.popleft()
-        return any(a < end and start < b for a, b in self._deaf)
