@@ -7,19 +7,17 @@ from voice_coach.coaching.slowdown import (
     PAUSE_FOR_MIRROR,
     PAUSED,
     SLOW_DOWN,
-    Breath,
     CueSaid,
     HeardOverCoach,
     Remind,
     Slowdown,
     SlowdownParams,
-    SpeechStart,
     TakenBack,
     TurnDone,
     TurnText,
     VoiceHeard,
 )
-from voice_coach.events import Note
+from voice_coach.events import Note, SpeechStarted, SpeechStopped
 
 
 def run(events, params=None, coach=None):
@@ -49,7 +47,7 @@ def talk(start, spans, breath=0.4):
     """Speech from `start`, in spans of these lengths with short breaths between them."""
     evs, t = [], start
     for span in spans:
-        evs += [SpeechStart(t), Breath(t + span)]
+        evs += [SpeechStarted(t), SpeechStopped(t + span)]
         t += span + breath
     return evs
 
@@ -60,7 +58,7 @@ def talk(start, spans, breath=0.4):
 @pytest.mark.parametrize("last_breath,said", [(39.99, False), (40.0, True), (52.0, True)])
 def test_long_piece_cue_at_a_breath_from_the_limit(last_breath, said):
     """The sender started at 6.0; the last breath comes `last_breath` seconds later."""
-    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(20.0), SpeechStart(20.4), Breath(6.0 + last_breath)]
+    evs = [INVITE_SHARE, SpeechStarted(6.0), SpeechStopped(20.0), SpeechStarted(20.4), SpeechStopped(6.0 + last_breath)]
     out, _ = run(evs)
     assert cues(out) == ([(PAUSE_FOR_MIRROR, 6.0 + last_breath)] if said else [])
     if said:
@@ -71,9 +69,9 @@ def test_long_piece_never_talks_over_the_sender():
     """A sender who never breathes is never cut off; the cue comes at the first breath after."""
     coach = Slowdown()
     coach.feed(INVITE_SHARE)
-    assert coach.feed(SpeechStart(6.0)) == []
-    assert coach.feed(SpeechStart(30.0)) == []  # still speaking: nothing happens
-    out = coach.feed(Breath(75.0))
+    assert coach.feed(SpeechStarted(6.0)) == []
+    assert coach.feed(SpeechStarted(30.0)) == []  # still speaking: nothing happens
+    out = coach.feed(SpeechStopped(75.0))
     assert cues(out) == [(PAUSE_FOR_MIRROR, 75.0)]
 
 
@@ -170,7 +168,7 @@ def test_a_late_transcript_never_speaks_over_the_next_turn():
     coach = Slowdown()
     run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
     coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
-    coach.feed(SpeechStart(16.8))  # Sam is mirroring
+    coach.feed(SpeechStarted(16.8))  # Sam is mirroring
     out = coach.feed(TurnText(17.0, 1, words(30)))
     assert cues(out) == [] and len(notes(out, "pace")) == 1
 
@@ -200,7 +198,7 @@ def test_speaking_over_the_coach_is_an_interruption():
 
 def test_over_the_coach_names_who_when_their_voice_was_told():
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(17.4), Breath(19.0),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(17.4), SpeechStopped(19.0),
            HeardOverCoach(14.5, "Sam")]
     out, coach = run(evs)
     assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
@@ -211,7 +209,7 @@ def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interr
     """Alex was not done: the coach's prompt came too soon. Neither his going on over it nor his
     voice in what the protocol took for Sam's mirror is held against anyone."""
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(17.4), Breath(19.0),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(17.4), SpeechStopped(19.0),
            HeardOverCoach(14.5, "Alex"), VoiceHeard(19.0, "Sam", "Alex")]
     out, coach = run(evs)
     assert notes(out, "interruption") == [] and coach.interruptions == 0
@@ -222,8 +220,8 @@ def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interr
 def test_the_sender_over_let_s_pause_there_is_talking_over_not_a_cut_off():
     """The coach asked the sender to pause in the middle of their turn: it answered nobody."""
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStart(18.0), Breath(20.0),
-           TurnDone(21.0, 2, "Sam", "mirror"), CueSaid(21.5, 23.0, "check", "check"), SpeechStart(24.0),
+           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(18.0), SpeechStopped(20.0),
+           TurnDone(21.0, 2, "Sam", "mirror"), CueSaid(21.5, 23.0, "check", "check"), SpeechStarted(24.0),
            CueSaid(64.0, 66.0, PAUSE_FOR_MIRROR), HeardOverCoach(64.5, "Sam")]
     out, _ = run(evs)
     assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
@@ -231,12 +229,12 @@ def test_the_sender_over_let_s_pause_there_is_talking_over_not_a_cut_off():
 
 
 def test_speaking_as_the_coach_ends_is_not():
-    out, _ = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStart(14.0)])
+    out, _ = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStarted(14.0)])
     assert notes(out, "interruption") == []
 
 
 def test_answering_before_the_cue_is_an_interruption():
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStart(12.3)]
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStarted(12.3)]
     out, _ = run(evs)
     (note,) = notes(out, "interruption")
     assert note.detail.startswith("before_cue")
@@ -244,13 +242,13 @@ def test_answering_before_the_cue_is_an_interruption():
 
 def test_answering_during_the_held_breath_is_before_the_cue():
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share")]
-    evs += [CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStart(12.5)]
+    evs += [CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStarted(12.5)]
     out, _ = run(evs)
     assert notes(out, "interruption")[0].detail.startswith("before_cue")
 
 
 def test_the_other_voice_heard_in_a_turn_is_a_cut_in():
-    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(8.0), SpeechStart(8.4), Breath(10.0),
+    evs = [INVITE_SHARE, SpeechStarted(6.0), SpeechStopped(8.0), SpeechStarted(8.4), SpeechStopped(10.0),
            VoiceHeard(10.0, "Alex", "Sam")]
     out, coach = run(evs)
     (note,) = notes(out, "interruption")
@@ -260,18 +258,18 @@ def test_the_other_voice_heard_in_a_turn_is_a_cut_in():
 
 
 def test_a_cut_in_is_counted_once_per_turn():
-    evs = [INVITE_SHARE, SpeechStart(6.0), Breath(8.0), VoiceHeard(8.0, "Alex", "Sam"),
-           SpeechStart(8.4), Breath(10.0), VoiceHeard(10.0, "Alex", "Sam"),
+    evs = [INVITE_SHARE, SpeechStarted(6.0), SpeechStopped(8.0), VoiceHeard(8.0, "Alex", "Sam"),
+           SpeechStarted(8.4), SpeechStopped(10.0), VoiceHeard(10.0, "Alex", "Sam"),
            TurnDone(11.0, 1, "Alex", "share"), CueSaid(11.5, 13.0, "prompt_mirror", "mirror"),
-           SpeechStart(14.0), Breath(16.0), VoiceHeard(16.0, "Sam", "Alex")]
+           SpeechStarted(14.0), SpeechStopped(16.0), VoiceHeard(16.0, "Sam", "Alex")]
     out, coach = run(evs)
     assert [n.t for n in notes(out, "interruption")] == [8.0, 16.0]  # the second turn: once more
 
 
 def test_an_early_answer_is_not_also_a_cut_in():
     """Alex's turn ended; Sam starts before the prompt: that is the interruption, not his voice."""
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStart(12.3),
-           Breath(14.0), VoiceHeard(14.0, "Alex", "Sam")]
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStarted(12.3),
+           SpeechStopped(14.0), VoiceHeard(14.0, "Alex", "Sam")]
     out, _ = run(evs)
     assert [n.detail.split(":")[0] for n in notes(out, "interruption")] == ["before_cue"]
 
@@ -283,8 +281,8 @@ def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():
     for n in range(1, 5):
         said += cues(coach.feed(CueSaid(t, t + 3.0, "check", "check")))
         said += cues(coach.feed(HeardOverCoach(t + 1.0)))  # over the coach, told after the cue
-        said += cues(coach.feed(SpeechStart(t + 3.4)))
-        said += cues(coach.feed(Breath(t + 4.0)))
+        said += cues(coach.feed(SpeechStarted(t + 3.4)))
+        said += cues(coach.feed(SpeechStopped(t + 4.0)))
         said += cues(coach.feed(TurnDone(t + 5.0, n, "Alex", "check")))
         t += 10.0
     assert said == [(ONE_AT_A_TIME, 25.0)]  # the third, said when that turn is over
@@ -298,13 +296,13 @@ def test_talk_in_a_paused_session_is_never_answering_before_the_cue():
     coach.feed(CueSaid(0.0, 4.0, "care_break", PAUSED))
     out, t = [], 5.0
     for n in range(1, 8):
-        out += coach.feed(SpeechStart(t))
-        out += coach.feed(Breath(t + 3.0))
+        out += coach.feed(SpeechStarted(t))
+        out += coach.feed(SpeechStopped(t + 3.0))
         out += coach.feed(TurnDone(t + 3.5, n, "Alex" if n % 2 else "Sam", PAUSED))
         t += 3.8
     assert notes(out, "interruption") == [] and cues(out) == []
     # the same turns in a share step: each answered before the coach's cue
-    out, _ = run([INVITE_SHARE, *talk(6.0, [3.0]), TurnDone(9.5, 1, "Alex", "share"), SpeechStart(9.8)])
+    out, _ = run([INVITE_SHARE, *talk(6.0, [3.0]), TurnDone(9.5, 1, "Alex", "share"), SpeechStarted(9.8)])
     assert len(notes(out, "interruption")) == 1
 
 
@@ -313,7 +311,7 @@ def test_a_reminder_does_not_answer_the_turn():
     coach = Slowdown()
     coach.feed(TurnDone(5.0, 1, "Alex", "check"))
     coach.feed(CueSaid(5.0, 7.0, ONE_AT_A_TIME))
-    out = coach.feed(SpeechStart(7.5))
+    out = coach.feed(SpeechStarted(7.5))
     assert notes(out, "interruption")[0].detail.startswith("before_cue")
 
 
@@ -322,7 +320,7 @@ def test_a_reminder_does_not_answer_the_turn():
 
 def test_the_breath_before_each_turn_is_logged():
     evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStart(16.7)]
+           CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStarted(16.7)]
     out, _ = run(evs)
     (gap,) = notes(out, "breath")
     assert gap.value == pytest.approx(5.7)  # from Alex's last word at 11.0
@@ -352,26 +350,28 @@ def test_slow_down_again_exactly_at_the_interval():
 
 
 def test_answering_the_appointment_question_is_no_interruption():
-    from voice_coach.coaching.slowdown import Slowdown, SpeechStart, TurnDone
+    from voice_coach.coaching.slowdown import Slowdown, TurnDone
+    from voice_coach.events import SpeechStarted
 
     s = Slowdown()
-    s.feed(SpeechStart(1.0))
+    s.feed(SpeechStarted(1.0))
     s.feed(TurnDone(4.0, 1, "Alex", "appointment"))
-    notes = s.feed(SpeechStart(4.5))
+    notes = s.feed(SpeechStarted(4.5))
     assert not [n for n in notes if getattr(n, "kind", "") == "interruption"]
     s.feed(TurnDone(6.0, 2, "Sam", "share"))
-    notes = s.feed(SpeechStart(6.2))
+    notes = s.feed(SpeechStarted(6.2))
     assert [n.kind for n in notes if getattr(n, "kind", "") == "interruption"] == ["interruption"]
 
 
 def test_going_on_after_a_breath_in_the_same_early_turn_is_one_interruption():
-    from voice_coach.coaching.slowdown import Breath, Slowdown, SpeechStart, TurnDone
+    from voice_coach.coaching.slowdown import Slowdown, TurnDone
+    from voice_coach.events import SpeechStarted, SpeechStopped
 
     s = Slowdown()
-    s.feed(SpeechStart(1.0))
+    s.feed(SpeechStarted(1.0))
     s.feed(TurnDone(4.0, 1, "Sam", "share"))
-    first = s.feed(SpeechStart(4.3))  # Alex begins before the mirror prompt
-    s.feed(Breath(5.0))
-    again = s.feed(SpeechStart(5.3))  # and goes on after a breath: the same interruption
+    first = s.feed(SpeechStarted(4.3))  # Alex begins before the mirror prompt
+    s.feed(SpeechStopped(5.0))
+    again = s.feed(SpeechStarted(5.3))  # and goes on after a breath: the same interruption
     kinds = [n.kind for n in first + again if getattr(n, "kind", "") == "interruption"]
     assert kinds == ["interruption"] and s.interruptions == 1

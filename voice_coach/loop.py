@@ -219,9 +219,7 @@ class SessionLoop:
             elif end >= by + 0.5:  # nobody went on (the gate would have said by now): unnamed
                 self._told_over_coach(None)
         if change is not None:
-            started = isinstance(change, SpeechStarted)
-            hint = slowdown.SpeechStart(change.t) if started else slowdown.Breath(change.t)
-            self._slow_down(self.slowdown.feed(hint), end)
+            self._slow_down(self.slowdown.feed(change), end)
             self._on_turn_events(self.detector.on_speech(change))
             if isinstance(change, SpeechStarted):
                 self._speech_since = change.t

@@ -18,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..dialogue.phrasebook import normalise
-from ..events import Note
+from ..events import Note, SpeechStarted, SpeechStopped
 
 PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "one_at_a_time"
 REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn
@@ -51,18 +51,8 @@ class SlowdownParams:
 # --- events in ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SpeechStart:
-    """Speech began at `t` (who spoke is told later, at a breath: VoiceHeard)."""
-
-    t: float
-
-
-@dataclass(frozen=True)
-class Breath:
-    """Speech stopped at `t` (a short pause; the turn may go on)."""
-
-    t: float
+# Speech starting and stopping (a breath: the turn may go on) are events.SpeechStarted and
+# SpeechStopped; who spoke is told later, at a breath (VoiceHeard).
 
 
 @dataclass(frozen=True)
@@ -123,7 +113,8 @@ class TakenBack:
     role: str
 
 
-Event = SpeechStart | Breath | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid | TakenBack
+Event = (SpeechStarted | SpeechStopped | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid
+         | TakenBack)
 
 
 # --- decisions out -----------------------------------------------------------------------------
@@ -169,9 +160,9 @@ class Slowdown:
         self._pending: dict[int, float] = {}  # speech seconds of share turns awaiting their words
 
     def feed(self, ev: Event) -> list[Decision]:
-        if isinstance(ev, SpeechStart):
+        if isinstance(ev, SpeechStarted):
             return self._on_speech(ev)
-        if isinstance(ev, Breath):
+        if isinstance(ev, SpeechStopped):
             return self._on_breath(ev)
         if isinstance(ev, TurnDone):
             return self._on_turn_done(ev)
@@ -204,7 +195,7 @@ class Slowdown:
         """Speaking, or with a cue queued: a reminder now would land after it, at the wrong moment."""
         return any(end > t for _, end, _ in self._cues)
 
-    def _on_speech(self, ev: SpeechStart) -> list[Decision]:
+    def _on_speech(self, ev: SpeechStarted) -> list[Decision]:
         out: list[Decision] = []
         turn = self._turn
         if turn is not None and turn.speech_since is not None:
@@ -247,7 +238,7 @@ class Slowdown:
         self.interruptions += 1
         return Note("interruption", f"{kind}: {detail}", t, value=self.interruptions)
 
-    def _on_breath(self, ev: Breath) -> list[Decision]:
+    def _on_breath(self, ev: SpeechStopped) -> list[Decision]:
         turn = self._turn
         if turn is None or turn.speech_since is None:
             return []
