@@ -16,7 +16,8 @@ EndOfTurnCheck and the partial transcripts arriving `--asr-latency` seconds afte
 TranscribeRequest. Ten minutes of each noise alone counts spurious turns.
 
 Prints the tables in docs/benchmarks.md ("## Turn-taking"). Writes nothing outside /tmp: model
-answers are cached in /tmp/voice-coach-bench-turns so that a second run is faster.
+answers are cached in /tmp/voice-coach-bench-turns so that a second run is faster, keyed by the
+exact audio and by the models, their runtimes and the code that calls them (answers_version).
 """
 
 from __future__ import annotations
@@ -391,8 +392,23 @@ def _slice(audio: np.ndarray, start: float, end: float) -> np.ndarray:
     return audio[i * FRAME_SAMPLES : max(j, i) * FRAME_SAMPLES]
 
 
+def answers_version() -> str:
+    """What the cached answers depend on besides the audio: the models, their runtimes and the
+    code that calls them. A change to any gives new keys, so a stale answer is never read."""
+    import importlib.metadata as md
+
+    from voice_coach.hearing import smart_turn, transcriber
+
+    model = smart_turn.smart_turn_model_path()
+    parts = [f"{p} {md.version(p)}" for p in ("onnxruntime", "faster-whisper", "ctranslate2")]
+    parts += [str(whisper_path()), str(model), str(model.stat().st_size if model else 0)]
+    parts += [Path(m.__file__).read_text() for m in (smart_turn, transcriber) if m.__file__]
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
+
+
 class Oracle:
-    """Smart Turn and Whisper, answering from a cache keyed by the exact audio they hear."""
+    """Smart Turn and Whisper, answering from a cache keyed by the exact audio they hear and by
+    `answers_version`."""
 
     def __init__(self, cache: Path = CACHE) -> None:
         from voice_coach.hearing.smart_turn import SmartTurn
@@ -407,11 +423,12 @@ class Oracle:
                 self.cache = pickle.loads(self._file.read_bytes())
             except Exception:
                 self.cache = {}
+        self._version = answers_version()
         self.calls = {"smart": 0, "whisper": 0}
         self.secs = {"smart": 0.0, "whisper": 0.0}
 
     def _key(self, kind: str, x: np.ndarray) -> str:
-        return kind + hashlib.sha1(x.tobytes()).hexdigest()[:24]
+        return kind + self._version + hashlib.sha1(x.tobytes()).hexdigest()[:24]
 
     def probability(self, x: np.ndarray) -> float:
         k = self._key("s", x)
