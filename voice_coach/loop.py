@@ -321,33 +321,42 @@ class SessionLoop:
         return True
 
     def _whose_voice(self, stop: float) -> None:
-        """At each breath: was that the partner whose turn it is? Up to ~130 ms, once per stretch
-        of speech, like Smart Turn's judgement (the audio queue absorbs it). A talk-over of the
-        coach that this speech went on from is told with the voice, and so is the pause before it,
-        which teaches the coach how long this partner pauses unless the other partner spoke after it."""
-        heard = expected = None
+        """At each breath: was that the partner whose turn it is? What the voice tells goes where
+        it is needed: the take-back of an answer given too soon, the name of a talk-over, the pause
+        learnt before it, a cut-in."""
         start, self._speech_since = self._speech_since, None
-        if self._turn_now is not None:
-            expected = self._speakers.get(self._turn_now)
-        if self.ears.voices is not None and start is not None and expected is not None:
-            secs = stop - start
-            if secs >= self.voices.p.min_secs:
-                sure = self.voices.known(expected)
-                vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
-                heard = self.voices.heard(expected, vector, secs)
-                if heard is not None and self._went_on(heard, expected, start, sure):
-                    expected = heard
-        if self._over_coach is not None and heard is not None:
+        expected = self._speakers.get(self._turn_now) if self._turn_now is not None else None
+        sure = expected is not None and self.voices.known(expected)  # before this speech teaches it
+        heard = self._tell_voice(start, stop, expected)
+        if heard is not None and expected is not None and start is not None and self._went_on(
+                heard, expected, start, sure):
+            expected = heard
+        if heard is not None:
             self._told_over_coach(heard)
-        if self._pause_heard is not None:
-            went, self._pause_heard = self._pause_heard, None
-            who = self._speakers.get(went.turn)
-            # unless the voice was told as the other's (starting in the pause); an "mm" too short
-            # to tell is taken for the partner's own, which can only make a pause seem shorter
-            if heard is None or heard == who:
-                self._learn_pause(who, went.pause, went.t, went.finished)
+        self._learn_heard_pause(heard)
         if heard is not None and expected is not None:
             self._slow_down(self.slowdown.feed(slowdown.VoiceHeard(stop, expected, heard)), self.t)
+
+    def _tell_voice(self, start: float | None, stop: float, expected: str | None) -> str | None:
+        """Whose voice the speech over [start, stop) is, if it is long enough to tell: up to
+        ~130 ms, once per stretch of speech, like Smart Turn's judgement (the audio queue absorbs it)."""
+        if self.ears.voices is None or start is None or expected is None:
+            return None
+        if stop - start < self.voices.p.min_secs:
+            return None
+        vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
+        return self.voices.heard(expected, vector, stop - start)
+
+    def _learn_heard_pause(self, heard: str | None) -> None:
+        """The pause a partner went on after teaches how long they pause, unless the voice after
+        it was told as the other's (starting in the pause); an "mm" too short to tell is taken for
+        the partner's own, which can only make a pause seem shorter."""
+        if self._pause_heard is None:
+            return
+        went, self._pause_heard = self._pause_heard, None
+        who = self._speakers.get(went.turn)
+        if heard is None or heard == who:
+            self._learn_pause(who, went.pause, went.t, went.finished)
 
     def _told_over_coach(self, who: str | None) -> None:
         if self._over_coach is not None:
