@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
+import socket
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
@@ -42,8 +44,53 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
 
-def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
+class _Stopping:
+    """Ctrl-C and SIGTERM: raised as KeyboardInterrupt (Terminated) where the main thread is, and
+    kept, so that the loop, which asks at every frame, ends the session even when the exception
+    never arrives. A 20-minute live soak hung on Ctrl-C with the main thread waiting for audio as
+    usual (1 run in 3 since): the exception was lost on its way (a library that checks for
+    signals can drop it). So the signal is also heard where Python's own handler writes it first,
+    its wakeup file, by a thread of its own."""
+
+    def __init__(self) -> None:
+        self.by: KeyboardInterrupt | None = None
+        self._quiet = False
+        self._read, self._write = socket.socketpair()  # a socket: the wakeup file Windows takes too
+        self._write.setblocking(False)
+        self._before = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        self._previous = {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
+        threading.Thread(target=self._watch, name="signals", daemon=True).start()
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self._keep(signum)
+        if not self._quiet:
+            raise type(self.by)() if self.by is not None else KeyboardInterrupt()
+
+    def quiet(self) -> None:
+        """Keep a signal from now on without raising it (the session is closing)."""
+        self._quiet = True
+
+    def _keep(self, signum: int) -> None:
+        if self.by is None and signum in (signal.SIGINT, signal.SIGTERM):
+            self.by = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                got = self._read.recv(64)
+            except OSError:
+                return
+            if not got:  # closed: the session is over
+                return
+            for signum in got:
+                self._keep(signum)
+
+    def close(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(self._before)
+        self._write.close()  # the watching thread reads the end and stops
+        self._read.close()
 
 
 def run_session(
@@ -80,7 +127,7 @@ def run_session(
     models: SessionModels | None = None
     worker: TranscriptionWorker | None = None
     loop: SessionLoop | None = None
-    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    stopping = _Stopping()
     reason = "crashed"
     stopped: KeyboardInterrupt | None = None
     try:
@@ -97,7 +144,7 @@ def run_session(
             settings, Ears(source, models.classifier, models.judge, models.voices),
             Mouth(book, voice, player), worker, protocol, Records(log, keepsakes), view,
         )
-        reason = loop.run()
+        reason = loop.run(lambda: stopping.by)
         models.loading.wait()  # a model that failed to load is reported, even if never needed
     except KeyboardInterrupt as e:
         reason, stopped = "interrupted", e
@@ -107,7 +154,14 @@ def run_session(
     except UserError as e:
         reason = f"error: {e}"
         raise
+    except Exception:
+        if stopping.by is None:
+            raise
+        # Ctrl-C in the middle of an import or a library's call can come out as that call's own
+        # error ("ImportError: initialization failed"): it is still the couple stopping.
+        reason, stopped = "interrupted", stopping.by
     finally:
+        stopping.quiet()  # from here a Ctrl-C is kept, not raised: the clean-up below runs whole
         source.stop()
         t = loop.t if loop is not None else 0.0
         lost = loop.input_health if loop is not None else None
@@ -115,17 +169,18 @@ def run_session(
                                         "input_filled_secs": round(lost.filled_secs, 3)}
         log.write("session_end", t, reason=reason, **gaps)
         log.close()
-        signal.signal(signal.SIGTERM, previous)
         voice.close()
         if worker is not None:
             worker.close()
         player.close()
         if models is not None:
             models.close()
+        stopping.close()
         loss = log.loss()
         if loss:  # told instead of any other error: what was lost matters most
             raise UserError(f"the session ended ({reason}), but {loss}")
     view.info(f"Session ended ({reason}). Log: {log.path}", t)
+    stopped = stopped or stopping.by  # a Ctrl-C while it closed counts too
     if stopped is not None:  # the log is closed and kept; the exit code still says how it ended
         raise stopped
     return log.folder

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,11 +162,16 @@ class SessionLoop:
         # cue, and until when someone must have started speaking for that.
         self._over_coach: tuple[float, float] | None = None
 
-    def run(self) -> str:
-        """Run until the protocol finishes or the source ends; return why it ended."""
+    def run(self, stopped: Callable[[], KeyboardInterrupt | None] = lambda: None) -> str:
+        """Run until the protocol finishes or the source ends; return why it ended. `stopped`
+        is asked at every frame: Ctrl-C or SIGTERM, raised here when a library swallowed it."""
         self._execute(self.protocol.start(), 0.0)
         try:
             for item in self.ears.source.frames():
+                stop = stopped()
+                if stop is not None:  # before its own exception arrived, or instead of it
+                    self.log.write("note", self.t, kind="stop", detail="Ctrl-C or SIGTERM, heard at a frame")
+                    raise type(stop)()
                 if not isinstance(item, Frame):
                     self._microphone(item)
                     continue
