@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import socket
 import threading
@@ -55,9 +56,15 @@ class _Stopping:
     def __init__(self) -> None:
         self.by: KeyboardInterrupt | None = None
         self._quiet = False
-        self._read, self._write = socket.socketpair()  # a socket: the wakeup file Windows takes too
-        self._write.setblocking(False)
-        self._before = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        # a pipe (no socket: nothing here touches the network); Windows takes only a socket there
+        self._pair = socket.socketpair() if os.name == "nt" else None
+        if self._pair:
+            self._pair[1].setblocking(False)
+            self._read, self._write = self._pair[0].fileno(), self._pair[1].fileno()
+        else:
+            self._read, self._write = os.pipe()
+            os.set_blocking(self._write, False)
+        self._before = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
         self._previous = {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
         threading.Thread(target=self._watch, name="signals", daemon=True).start()
 
@@ -77,7 +84,7 @@ class _Stopping:
     def _watch(self) -> None:
         while True:
             try:
-                got = self._read.recv(64)
+                got = self._pair[0].recv(64) if self._pair else os.read(self._read, 64)
             except OSError:
                 return
             if not got:  # closed: the session is over
@@ -89,8 +96,12 @@ class _Stopping:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         signal.set_wakeup_fd(self._before)
-        self._write.close()  # the watching thread reads the end and stops
-        self._read.close()
+        if self._pair:  # the watching thread reads the end and stops
+            self._pair[1].close()
+            self._pair[0].close()
+        else:
+            os.close(self._write)
+            os.close(self._read)
 
 
 def run_session(
