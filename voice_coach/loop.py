@@ -378,8 +378,7 @@ class SessionLoop:
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
             judged=None if ev.probability is None else round(ev.probability, 3), words=ev.words,
         )
-        role = slowdown.PAUSED if self.protocol.paused else step  # a paused coach owes no answer
-        ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, role)
+        ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, self._role(step))
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         if self.heat is not None:
             self._sound[ev.turn] = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
@@ -537,6 +536,10 @@ class SessionLoop:
             at = parts[-1].until
         return np.concatenate(clips), tuple(parts)
 
+    def _role(self, step: str) -> str:
+        """What the slow-down is told a turn or cue is: a paused coach owes no answer."""
+        return slowdown.PAUSED if self.protocol.paused else step
+
     def _release_cues(self, now: float) -> None:
         for cue in self.cues.due(now):
             self._play(cue)
@@ -546,9 +549,9 @@ class SessionLoop:
         self.mouth.player.play(cue.audio, cue.start)
         if self.over_coach is not None:
             self.over_coach.expect(cue.start, cue.end, cue.audio)
+        role = self._role(cue.step)
         for i, part in enumerate(cue.parts):
             start, end = cue.start + part.since, cue.start + part.until
-            role = slowdown.PAUSED if self.protocol.paused else cue.step
             self.slowdown.feed(slowdown.CueSaid(start, end, part.key, role))
             waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
             self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,

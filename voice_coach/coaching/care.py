@@ -271,7 +271,7 @@ _NEGATION_INSIDE = ("feel", "unsafe", "want to", "let me", "was not", "were not"
                     "never find", "never found", "and not wake", "and never wake", "nobody would",
                     "say no", "said no", "says no", "told you no", "told him no", "told her no")
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
-_MARKS_COMPILED = [re.compile(pattern) for pattern in _MARKS]
+_MARKS_COMPILED = [(VIOLENCE, re.compile(pattern)) for pattern in _MARKS]
 
 
 def normalise(text: str) -> str:
@@ -301,18 +301,13 @@ def _negated(clause: str, start: int, end: int) -> bool:
 def danger(text: str) -> str | None:
     """The kind of danger `text` tells of (violence, fear, threat, self_harm), or None."""
     said = normalise(text)
-    someone = _SOMEONE.search(said) is not None
+    patterns = _COMPILED + _MARKS_COMPILED if _SOMEONE.search(said) else _COMPILED
     for clause in said.split("|"):
         clause = clause.strip()
-        for kind, pattern in _COMPILED:
+        for kind, pattern in patterns:
             for m in pattern.finditer(clause):
                 if not _negated(clause, m.start(), m.end()):
                     return kind
-        if someone:
-            for pattern in _MARKS_COMPILED:
-                for m in pattern.finditer(clause):
-                    if not _negated(clause, m.start(), m.end()):
-                        return VIOLENCE
     return None
 
 
