@@ -1,10 +1,10 @@
 """How well the coach hears danger in a partner's words (voice_coach/coaching/care.py).
 
-Five sets of sentences written for this, each labelled danger, near_miss or ordinary:
+Six sets of sentences written for this, each labelled danger, near_miss or ordinary:
 - scripts/data/care_tune.tsv: written beside the phrase set.
-- scripts/data/care_blind_1.tsv ... care_blind_4.tsv: each written by a separate session that saw
-  neither the phrases nor the other sets (3 and 4 on 2026-12-05; 4 asked for many ways of
-  speaking and for euphemism). Each was held out once, for the phrases as they were then
+- scripts/data/care_blind_1.tsv ... care_blind_5.tsv: each written by a separate session that saw
+  neither the phrases nor the other sets (3, 4 and 5 in December 2026; 4 and 5 asked for many ways
+  of speaking and for euphemism). Each was held out once, for the phrases as they were then
   (docs/benchmarks.md, "Care", gives those first looks), and then tuned on. So every set below
   is now a tune set: a fresh blind set is needed for the next held-out figure.
 Each sentence is read as text, and spoken by three espeak-ng voices and heard by the shipped
@@ -31,7 +31,7 @@ from voice_coach.settings import Settings  # noqa: E402
 DATA = ROOT / "scripts" / "data"
 SETS = {"tune": DATA / "care_tune.tsv", "blind 1 (tuned)": DATA / "care_blind_1.tsv",
         "blind 2 (tuned)": DATA / "care_blind_2.tsv", "blind 3 (tuned)": DATA / "care_blind_3.tsv",
-        "blind 4 (tuned)": DATA / "care_blind_4.tsv"}
+        "blind 4 (tuned)": DATA / "care_blind_4.tsv", "blind 5 (tuned)": DATA / "care_blind_5.tsv"}
 HELD_OUT: str | None = None  # the set whose mistakes are listed: none is held out now
 VOICES = {"espeak en-GB RP (m)": "gmw/en-gb-x-rp", "espeak en f4 (f)": "gmw/en+f4",
           "espeak en-US (m)": "gmw/en-US"}
