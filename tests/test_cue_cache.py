@@ -110,16 +110,23 @@ def test_a_plain_file_where_the_folder_should_be_falls_back_to_rendering(tmp_pat
     assert not CueCache(cue_cache_dir(tmp_path)).put("k", tone())
 
 
-def test_an_unwritable_folder_falls_back_to_rendering(tmp_path: Path, capsys):
+def test_an_unwritable_folder_falls_back_to_rendering(tmp_path: Path, capsys, monkeypatch):
     folder = tmp_path / "cues"
     folder.mkdir(mode=0o700)
     folder.chmod(0)
+    if AS_ROOT:  # chmod binds everyone but root: refuse the write as the kernel would anyone else
+
+        def refused(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(folder))
+
+        monkeypatch.setattr("voice_coach.speaking.cue_cache.tempfile.mkstemp", refused)
     try:
         voice = Voice(None, 165, CueCache(folder))
         assert len(voice.render(TEXT)) > 8000 and voice.synthesised == 1
-        if not AS_ROOT:
-            assert not CueCache(folder).put("k", tone())
-            assert capsys.readouterr().err.count("voice-coach:") == 1
+        voice.render("Go on, Alex.")
+        err = capsys.readouterr().err
+        assert err.count("voice-coach:") == 1 and "cue cache" in err, err  # one line, however many cues
+        assert not CueCache(folder).put("k", tone())
     finally:
         folder.chmod(0o700)
 

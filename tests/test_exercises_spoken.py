@@ -217,6 +217,12 @@ def test_the_sender_cutting_in_later_in_the_mirror_is_a_cut_in_not_a_piece_going
 def test_without_the_over_coach_check_talking_over_goes_unnoticed(tmp_path: Path):
     events = run(tmp_path, "mirroring", TALKED_OVER, over_coach_check=False)
     assert not [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+    # ... though Sam did talk over the prompt and was heard: the check, not the talk, was missing
+    assert cues(events)[:4] == ["welcome", "sender_starts", "prompt_mirror", "check"]
+    prompt = next(e for e in events if e["type"] == "cue" and e["key"] == "prompt_mirror")
+    mirror = next(e for e in events if e["type"] == "turn_end" and e["step"] == "mirror")
+    # already speaking as the microphone opened (the echo tail, then the gate's rise), not answering after it
+    assert mirror["speaker"] == "Sam" and mirror["start"] <= prompt["end"] + 1.0, (mirror, prompt)
 
 
 def test_the_line_on_a_round_s_mirroring_is_spoken_when_asked_for(tmp_path: Path):

@@ -75,7 +75,9 @@ def test_report_shows_the_session_in_plain_kind_words(data: Path):
     events = read_events(data / "sessions" / sid / "events.jsonl")
     said = [e["text"] for e in events if e["type"] == "transcript" and e.get("text")]
     assert said and all(html.escape(t, quote=True) in page for t in said)  # their words, escaped
-    for cue in [e for e in events if e["type"] == "cue"][:3]:
+    cues = [e for e in events if e["type"] == "cue"][:3]
+    assert len(cues) == 3
+    for cue in cues:
         assert html.escape(cue["text"], quote=True) in page  # the coach's cues in the timeline
     for phrase in ("How the conversation went", "Each round", "Pace and pauses", "understood the first time",
                    "Your progress over the weeks", "words a minute", "is easy to follow", "uses nothing from the internet"):
@@ -84,6 +86,7 @@ def test_report_shows_the_session_in_plain_kind_words(data: Path):
         assert re.search(rf"\b{jargon}\b", text) is None, jargon
     s = store.load_session(data, sid)
     assert f"{s.understood} of {s.checked}" in text
+    assert len(s.partners) == 2
     for p in s.partners:
         assert p in text
 

@@ -60,6 +60,19 @@ def test_the_over_coach_check_is_on_unless_turned_off_and_waits_out_the_echo_tai
         assert build_parser().parse_args([command]).over_coach_check is None
 
 
+@pytest.mark.parametrize("flag, field", [
+    ("--no-voice-check", "voice_check"), ("--no-over-coach-check", "over_coach_check"),
+    ("--no-learn-pauses", "learn_pauses"), ("--no-care-check", "care_check"), ("--no-smart-turn", "smart_turn"),
+])
+def test_each_off_switch_reaches_the_settings_the_session_is_built_from(flag: str, field: str):
+    """A flag whose name drifted from its setting would still parse, and do nothing."""
+    from voice_coach.cli import _settings, build_parser
+
+    for command in ("practice", "demo"):
+        assert getattr(_settings(build_parser().parse_args([command])), field) is True
+        assert getattr(_settings(build_parser().parse_args([command, flag])), field) is False
+
+
 def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_the_longest_wait():
     from voice_coach.cli import build_parser
     from voice_coach.hearing.patience import Patience
@@ -219,6 +232,10 @@ def test_fuzz_any_bytes_as_a_settings_file_give_settings_or_one_line(tmp_path: P
     cfg = tmp_path / "fuzz.toml"
     cfg.write_bytes(blob)
     try:
-        load_settings(cfg, {})
+        s = load_settings(cfg, {})
     except UserError as e:
         assert "\n" not in str(e)
+        return
+    for f in _numbers():  # whatever got through lies in its range
+        lo, hi, _unit = f.metadata["range"]
+        assert lo <= getattr(s, f.name) <= hi

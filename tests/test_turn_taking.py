@@ -57,10 +57,11 @@ def test_a_whole_answer_is_answered_after_the_short_wait_and_anything_else_is_he
     for e in quick:  # "Yes.", "No, that's all.": all the question asked for
         assert e["t"] - e["end"] < 1.0  # 0.6 s of silence, or the transcript's arrival
     s = Settings()
-    for e in judged:
+    held = [e for e in judged if e["words"] != "answer"]  # a piece, a mirror: not all that was asked
+    assert held, [(e["judged"], e["words"]) for e in judged]
+    for e in held:
         waited = e["t"] - e["end"]
-        if e["words"] == "no sign" and e["judged"] >= s.complete_above:  # finished-sounding, may go on
-            assert waited >= s.min_breath - 0.05
+        assert waited >= s.min_breath - 0.05, (e["judged"], e["words"], waited)
         if e["judged"] < s.unfinished_below:
             assert waited >= s.end_silence_max - 0.1  # Smart Turn heard more to come: the long wait
 
