@@ -7,7 +7,6 @@ microphone in real time or on a file as fast as the CPU allows.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from .coaching.care import CareWatch
 from .coaching.fidelity import feedback_line
 from .coaching.heat import Heat, speech_level_db
 from .coaching.mirror_watch import MirrorWatch
-from .dialogue.phrasebook import Phrasebook
 from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Say
 from .errors import DeviceLost
 from .events import (
@@ -34,7 +32,7 @@ from .events import (
     TurnTranscribed,
 )
 from .hearing.audio_source import FRAME_SECS, AudioSource, Frame, InputHealth, MicrophoneBack, MicrophoneLost
-from .hearing.classifiers import SAMPLE_RATE, FrameClassifier
+from .hearing.classifiers import FrameClassifier
 from .hearing.over_coach import OverCoach
 from .hearing.patience import Patience
 from .hearing.smart_turn import TurnJudge
@@ -46,9 +44,8 @@ from .hearing.whose_voice import WhoseVoice
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog
 from .settings import Settings
-from .speaking.cue_queue import CueQueue, Part, Utterance
-from .speaking.player import Player
-from .speaking.voice import Voice
+from .speaking.coach import Coach, Mouth
+from .speaking.cue_queue import Utterance
 from .view import ConsoleView
 
 # Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
@@ -85,15 +82,6 @@ class AudioHistory:
         return np.concatenate([self._frames[k] for k in range(i, j)])
 
 
-# Cues said together (an answer and the next question) are one utterance, their parts this far
-# apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
-# partner hears as the coach being done.
-CHAIN_GAP = 0.12
-# A cue rendered (not found ready) on the loop's own thread for longer than this delays itself by
-# the time it took (SessionLoop._speak).
-RENDER_LATE = 0.05
-
-
 @dataclass(frozen=True)
 class Ears:
     """How the coach hears: the source, the speech classifier that listens to it, and the judge
@@ -104,15 +92,6 @@ class Ears:
     classifier: FrameClassifier
     judge: TurnJudge | None = None
     voices: VoiceEncoder | None = None  # tells the partners apart; without it no cut-in is noticed
-
-
-@dataclass(frozen=True)
-class Mouth:
-    """How the coach speaks: its wording, its voice and where the sound goes."""
-
-    book: Phrasebook
-    voice: Voice
-    player: Player
 
 
 @dataclass(frozen=True)
@@ -136,7 +115,7 @@ class SessionLoop:
         self.detector = TurnDetector(settings.turn_params())
         self.assembler = TranscriptAssembler()
         self.history = AudioHistory()
-        self.cues = CueQueue(settings.echo_tail)
+        self.coach = Coach(mouth, records.log, view, settings.echo_tail, self._on_play)
         self.finished: str | None = None
         self.t = 0.0
         self._speakers: dict[int, str | None] = {}
@@ -176,7 +155,7 @@ class SessionLoop:
                     self._microphone(item)
                     continue
                 self._step(item)
-                if self.finished and self.t >= self.cues.until:
+                if self.finished and self.t >= self.coach.queue.until:
                     break
         except DeviceLost:
             self._say_now("mic_gone", self.t)
@@ -198,17 +177,15 @@ class SessionLoop:
             self._speak([self._wording(Say("mic_back", p.sender, p.receiver))], change.t)
 
     def _say_now(self, key: str, t: float) -> None:
-        """Say a cue at once, not when stream time reaches it: with the microphone gone, stream
-        time stands still (what was queued waits for it to come back)."""
+        """Say a cue at once (the microphone is gone, and stream time with it)."""
         p = self.protocol
-        audio, parts = self._render([self._wording(Say(key, p.sender, p.receiver))])
-        self._play(self.cues.hand_over(Utterance(t, t + parts[-1].until, parts, audio, p.step.value)))
+        self.coach.say_now([self._wording(Say(key, p.sender, p.receiver))], t, p.step.value)
 
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS
         self.history.append(frame)
         self._collect_transcripts(wait=False)
-        voiced = not self.cues.is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
+        voiced = not self.coach.queue.is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         if self.over_coach is not None:
             for at in self.over_coach.hear(frame.t, frame.pcm, voiced or self.gate.speaking):
                 if self.ears.voices is None:
@@ -234,10 +211,10 @@ class SessionLoop:
         if not self.ears.source.realtime:
             self._await_words()
         self._on_turn_events(self.detector.tick(end))
-        self._release_cues(end)
-        for cue_end, key in self.cues.finished(end):
+        self.coach.release(end)
+        for cue_end, key in self.coach.queue.finished(end):
             self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
-        if end >= self.cues.until:
+        if end >= self.coach.queue.until:
             self._execute(self.protocol.on_tick(Tick(end)), end)
         self._watch_input(end)
         self.view.tick(end)
@@ -262,7 +239,7 @@ class SessionLoop:
     def _on_turn_events(self, events: list[TurnEvent]) -> None:
         for ev in events:
             if isinstance(ev, TurnStarted):
-                self._cancel_held_prompt(ev.t)
+                self.coach.drop_held_prompt(ev.t, "prompt_mirror", "partner began before it")
                 who = self.protocol.speaker
                 self._speakers[ev.turn] = who
                 self._turn_now = ev.turn
@@ -456,7 +433,7 @@ class SessionLoop:
     def _stop_for(self, decisions: list[Decision], t: float, reason: str) -> None:
         """The protocol stops for care: whatever the coach was about to say is dropped first."""
         if any(isinstance(d, Say) for d in decisions):
-            self._cancel_scheduled(t, reason)
+            self.coach.drop_all(t, reason)
         self._execute(decisions, t)
 
     def _round_feedback(self, t: float) -> None:
@@ -500,71 +477,25 @@ class SessionLoop:
                 self.log.write("acknowledged", t)
         if self.protocol.speaker and not self.finished:
             label = f"{self.protocol.speaker} · {self.protocol.step.value}"
-            self.view.status(label, max(t, self.cues.until))
+            self.view.status(label, max(t, self.coach.queue.until))
 
     def _wording(self, cue: Say) -> tuple[str, str]:
         return cue.key, self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
 
     def _speak(self, said: list[tuple[str, str]], t: float) -> None:
-        """Say cues (key, text) from `t` on, after whatever is queued, back to back as one
-        utterance: no silence between them that a partner could take for the coach being done."""
-        rendering = time.monotonic()
-        audio, parts = self._render(said)
-        # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
-        # line on a round's mirroring, takes up to a second): the cue starts that much later in
-        # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
-        waited = time.monotonic() - rendering
-        late = waited if self.ears.source.realtime else 0.0
-        if late > RENDER_LATE:
-            t = max(t, self.t) + late
-        # each part no sooner than the slow-down allows it (the mirror prompt waits for a breath)
-        start = max(self.cues.until, *(self.slowdown.not_before(p.key, t) - p.since for p in parts))
-        self.cues.add(Utterance(start, start + parts[-1].until, parts, audio, self.protocol.step.value,
-                                waited if waited > RENDER_LATE else 0.0))
-        self._release_cues(self.t)
-
-    def _render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[Part, ...]]:
-        """The cues' audio back to back, with where each part lies in it."""
-        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
-        clips, parts, at = [], [], 0.0
-        for i, (key, text) in enumerate(said):
-            clip = self.mouth.voice.render(text)
-            if i < len(said) - 1:
-                clip = np.concatenate([clip, gap])
-            clips.append(clip)
-            parts.append(Part(key, text, at, at + len(clip) / SAMPLE_RATE))
-            at = parts[-1].until
-        return np.concatenate(clips), tuple(parts)
+        """Say cues (key, text) from `t` on, as one utterance after whatever is queued."""
+        self.coach.say(said, t, self.protocol.step.value, now=self.t, realtime=self.ears.source.realtime,
+                       not_before=self.slowdown.not_before)
 
     def _role(self, step: str) -> str:
         """What the slow-down is told a turn or cue is: a paused coach owes no answer."""
         return slowdown.PAUSED if self.protocol.paused else step
 
-    def _release_cues(self, now: float) -> None:
-        for cue in self.cues.due(now):
-            self._play(cue)
-
-    def _play(self, cue: Utterance) -> None:
-        """An utterance the queue handed over goes to the speaker, and is logged."""
-        self.mouth.player.play(cue.audio, cue.start)
+    def _on_play(self, cue: Utterance) -> None:
+        """An utterance goes to the speaker: the talk-over check and the slow-down hear of it."""
         if self.over_coach is not None:
             self.over_coach.expect(cue.start, cue.end, cue.audio)
         role = self._role(cue.step)
-        for i, part in enumerate(cue.parts):
+        for part in cue.parts:
             start, end = cue.start + part.since, cue.start + part.until
             self.slowdown.feed(slowdown.CueSaid(start, end, part.key, role))
-            waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
-            self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
-                           **waited)
-            self.view.said("Coach", part.text, start)
-
-    def _cancel_held_prompt(self, t: float) -> None:
-        """The receiver began before the (breath-delayed) mirror prompt: it is no longer needed."""
-        if self.cues.drop_held_prompt(t, "prompt_mirror") is not None:
-            self.log.write("cue_cancelled", t, key="prompt_mirror", reason="partner began before it")
-
-    def _cancel_scheduled(self, t: float, reason: str) -> None:
-        """Drop every cue not yet begun (what is playing ends as it is)."""
-        for cue in self.cues.drop_all(t):
-            for part in cue.parts:
-                self.log.write("cue_cancelled", t, key=part.key, reason=reason)

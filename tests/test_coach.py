@@ -1,0 +1,73 @@
+"""The coach's side of the room (speaking/coach.py): cues said as one utterance, no part sooner
+than the slow-down allows, handed to the speaker only when stream time reaches them, and logged."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from voice_coach.dialogue.phrasebook import load_phrasebook
+from voice_coach.hearing.classifiers import SAMPLE_RATE
+from voice_coach.records.session_log import SessionLog, read_events
+from voice_coach.speaking.coach import CHAIN_GAP, Coach, Mouth
+from voice_coach.speaking.cue_queue import Utterance
+from voice_coach.view import ConsoleView
+
+
+class ToneVoice:
+    """A voice whose every phrase is a tone a tenth of a second per word long."""
+
+    def render(self, text: str) -> np.ndarray:
+        n = int(0.1 * len(text.split()) * SAMPLE_RATE)
+        return (3000 * np.sin(np.arange(n) / 5)).astype(np.int16)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.played: list[tuple[float, int]] = []
+
+    def play(self, audio: np.ndarray, at: float) -> None:
+        self.played.append((at, len(audio)))
+
+
+def coach(tmp_path: Path) -> tuple[Coach, Recorder, list[Utterance], SessionLog]:
+    player, heard = Recorder(), []
+    log = SessionLog(tmp_path / "log")
+    c = Coach(Mouth(load_phrasebook(), ToneVoice(), player), log, ConsoleView(io.StringIO(), live=False),  # type: ignore[arg-type]
+              echo_tail=0.4, on_play=heard.append)
+    return c, player, heard, log
+
+
+def test_chained_cues_are_one_utterance_a_comma_apart_and_wait_for_stream_time(tmp_path: Path):
+    c, player, heard, log = coach(tmp_path)
+    c.say([("check", "Did she get it?"), ("more", "Is there more?")], 5.0, "check", now=4.0, realtime=False)
+    assert player.played == [] and c.queue.until == 5.0 + 0.4 + CHAIN_GAP + 0.3  # queued, not yet played
+    c.release(5.0)
+    (cue,) = heard
+    assert player.played == [(5.0, len(cue.audio))]
+    first, second = cue.parts
+    assert second.since - first.until == 0 and first.until == 0.4 + CHAIN_GAP  # the gap ends the first part
+    events = [e for e in read_events(log.path) if e["type"] == "cue"]
+    assert [(e["key"], e["t"]) for e in events] == [("check", 5.0), ("more", round(5.0 + first.until, 3))]
+    assert c.queue.is_deaf(5.5, 5.53)  # the microphone is shut while the coach speaks
+
+
+def test_no_part_sooner_than_the_slow_down_allows_and_nothing_over_what_is_queued(tmp_path: Path):
+    c, _player, heard, _log = coach(tmp_path)
+    c.say([("prompt_mirror", "Sam, mirror that.")], 2.0, "share", now=2.0, realtime=False,
+          not_before=lambda key, t: t + 1.5)  # the mirror prompt waits for a breath
+    c.say([("feedback", "Well done.")], 2.0, "share", now=2.0, realtime=False)  # after it, never over it
+    c.release(10.0)
+    assert [u.start for u in heard] == [3.5, 3.5 + 0.3]
+
+
+def test_dropped_cues_are_logged_as_cancelled_and_never_played(tmp_path: Path):
+    c, player, heard, log = coach(tmp_path)
+    c.say([("prompt_mirror", "Sam, mirror that.")], 1.0, "share", now=0.0, realtime=False)
+    c.drop_all(0.5, "a partner spoke of danger")
+    c.release(10.0)
+    assert player.played == [] and heard == []
+    cancelled = [e for e in read_events(log.path) if e["type"] == "cue_cancelled"]
+    assert [(e["key"], e["reason"]) for e in cancelled] == [("prompt_mirror", "a partner spoke of danger")]

@@ -1,0 +1,113 @@
+"""The coach's side of the room: what it says, rendered, queued in stream time, handed to the
+speaker when due, and logged as said.
+
+The loop decides what to say (the protocol, the slow-down, care); this turns the decision into
+sound at the right moment and keeps the record of it, so the loop needs to know only when the
+coach is speaking (`queue.is_deaf`, `queue.until`) and what it finished saying.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..dialogue.phrasebook import Phrasebook
+from ..hearing.classifiers import SAMPLE_RATE
+from ..records.session_log import SessionLog
+from ..view import ConsoleView
+from .cue_queue import CueQueue, Part, Utterance
+from .player import Player
+from .voice import Voice
+
+# Cues said together (an answer and the next question) are one utterance, their parts this far
+# apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
+# partner hears as the coach being done.
+CHAIN_GAP = 0.12
+# A cue rendered (not found ready) on the loop's own thread for longer than this delays itself by
+# the time it took (Coach.say).
+RENDER_LATE = 0.05
+
+
+@dataclass(frozen=True)
+class Mouth:
+    """How the coach speaks: its wording, its voice and where the sound goes."""
+
+    book: Phrasebook
+    voice: Voice
+    player: Player
+
+
+class Coach:
+    """Says cues (key, text) after whatever is queued, each utterance back to back as one sound.
+
+    `on_play` hears of every utterance as it goes to the speaker (the slow-down and the
+    talk-over check need its parts and its audio)."""
+
+    def __init__(self, mouth: Mouth, log: SessionLog, view: ConsoleView, echo_tail: float,
+                 on_play: Callable[[Utterance], None]) -> None:
+        self.mouth, self.log, self.view, self.on_play = mouth, log, view, on_play
+        self.queue = CueQueue(echo_tail)
+
+    def say(self, said: list[tuple[str, str]], t: float, step: str, *, now: float, realtime: bool,
+            not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
+        """Queue cues from `t` on, no part sooner than `not_before(key, t)` allows (the mirror
+        prompt waits for a breath); hand over whatever is due by `now`, the stream's time."""
+        rendering = time.monotonic()
+        audio, parts = self.render(said)
+        # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
+        # line on a round's mirroring, takes up to a second): the cue starts that much later in
+        # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
+        waited = time.monotonic() - rendering
+        if realtime and waited > RENDER_LATE:
+            t = max(t, now) + waited
+        start = max(self.queue.until, *(not_before(p.key, t) - p.since for p in parts))
+        self.queue.add(Utterance(start, start + parts[-1].until, parts, audio, step,
+                                 waited if waited > RENDER_LATE else 0.0))
+        self.release(now)
+
+    def say_now(self, said: list[tuple[str, str]], t: float, step: str) -> None:
+        """Say at once, not when stream time reaches `t`: with the microphone gone, stream time
+        stands still (what was queued waits for it to come back)."""
+        audio, parts = self.render(said)
+        self._play(self.queue.hand_over(Utterance(t, t + parts[-1].until, parts, audio, step)))
+
+    def render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[Part, ...]]:
+        """The cues' audio back to back, with where each part lies in it."""
+        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
+        clips, parts, at = [], [], 0.0
+        for i, (key, text) in enumerate(said):
+            clip = self.mouth.voice.render(text)
+            if i < len(said) - 1:
+                clip = np.concatenate([clip, gap])
+            clips.append(clip)
+            parts.append(Part(key, text, at, at + len(clip) / SAMPLE_RATE))
+            at = parts[-1].until
+        return np.concatenate(clips), tuple(parts)
+
+    def release(self, now: float) -> None:
+        for cue in self.queue.due(now):
+            self._play(cue)
+
+    def drop_held_prompt(self, t: float, key: str, reason: str) -> None:
+        """A cue held back (the mirror prompt's breath) that is no longer needed."""
+        if self.queue.drop_held_prompt(t, key) is not None:
+            self.log.write("cue_cancelled", t, key=key, reason=reason)
+
+    def drop_all(self, t: float, reason: str) -> None:
+        """Drop every cue not yet begun (what is playing ends as it is)."""
+        for cue in self.queue.drop_all(t):
+            for part in cue.parts:
+                self.log.write("cue_cancelled", t, key=part.key, reason=reason)
+
+    def _play(self, cue: Utterance) -> None:
+        self.mouth.player.play(cue.audio, cue.start)
+        self.on_play(cue)
+        for i, part in enumerate(cue.parts):
+            start, end = cue.start + part.since, cue.start + part.until
+            waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
+            self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
+                           **waited)
+            self.view.said("Coach", part.text, start)
