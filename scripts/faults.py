@@ -49,11 +49,12 @@ class Case:
     expect: str = "error"  # "error": a non-zero exit; "ok": exit 0; a number: that exit code
 
 
-def vc(*args: str, data: Path | None = None, timeout: float = 120, stdin: str | None = None) -> Outcome:
+def vc(*args: str, data: Path | None = None, timeout: float = 120, stdin: str | None = None,
+       env: dict[str, str] | None = None) -> Outcome:
     extra = ["--data-dir", str(data)] if data is not None else []
     try:
-        r = subprocess.run([*VC, *args, *extra], capture_output=True, text=True, timeout=timeout, env=ENV,
-                           cwd=ROOT, input=stdin)
+        r = subprocess.run([*VC, *args, *extra], capture_output=True, text=True, timeout=timeout,
+                           env={**ENV, **(env or {})}, cwd=ROOT, input=stdin)
     except subprocess.TimeoutExpired:
         return Outcome(-1, f"hung: no exit within {timeout:.0f} s")
     return Outcome(r.returncode, r.stderr)
@@ -307,8 +308,9 @@ def cases() -> list[tuple[Case, Callable[[Path], None] | None, bool]]:
          None, False),
         (Case("signals", "SIGTERM during a session", lambda d: signalled(signal.SIGTERM, d), logs_closed, "143"),
          None, False),
-        (Case("models", "`models install small` (no network here)", lambda d: vc("models", "install", "small",
-              "--dest", str(d.parent / "models"), data=d), nothing, "any"), None, False),
+        # pip kept off the network (PIP_NO_INDEX): this table must not install anything into the venv
+        (Case("models", "`models install small` with no network", lambda d: vc("models", "install", "small",
+              "--dest", str(d.parent / "models"), data=d, env={"PIP_NO_INDEX": "1"}), nothing), None, False),
     ]
     return out
 

