@@ -8,3 +8,8 @@ import tempfile
 from voice_coach.speaking.cue_cache import CACHE_ENV
 
 os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="voice-coach-test-cues-"))
+
+# One unpacked sentence model for the whole run too (care_model.py), not 90 MB in each data folder.
+from voice_coach.coaching.sentence_encoder import MODEL_CACHE_ENV  # noqa: E402
+
+os.environ.setdefault(MODEL_CACHE_ENV, tempfile.mkdtemp(prefix="voice-coach-test-minilm-"))

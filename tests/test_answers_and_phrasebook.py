@@ -119,6 +119,33 @@ def test_braces_doubled_are_the_signs_themselves(tmp_path: Path):
     assert book.say("welcome", "Alex", "Sam") == "Hi {both} Alex"
 
 
+def test_a_wording_file_older_than_the_line_s_parts_takes_ours(tmp_path: Path):
+    text = default_cues_path().read_text()
+    parts = ['line = "{head}."', 'line_and = "{head}; {then}."', "word = \"'{word}'\"", 'between = " and "']
+    for part in parts:
+        assert part in text
+        text = text.replace(part, "")
+    (tmp_path / "cues.toml").write_text(text.replace("You caught all of it", "All of it"))
+    feedback = load_phrasebook(tmp_path / "cues.toml").feedback
+    assert feedback["all"] == "All of it" and feedback["between"] == " and " and feedback["line"] == "{head}."
+
+
+@pytest.mark.parametrize("line,expect", [
+    ('between = " {sender} "', "the text for 'between' has an unknown name {sender}"),
+    ('word = "{words}"', "the text for 'word' has an unknown name {words}"),
+    ('line = "{then}."', "the text for 'line' has an unknown name {then}"),
+])
+def test_a_part_of_the_line_with_a_name_it_is_not_given_is_refused(tmp_path: Path, line: str, expect: str):
+    key = line.split(" =")[0]
+    text = default_cues_path().read_text()
+    ours = next(x for x in text.splitlines() if x.startswith(f"{key} ="))
+    path = tmp_path / "cues.toml"
+    path.write_text(text.replace(ours, line))
+    with pytest.raises(UserError) as e:
+        load_phrasebook(path)
+    assert f"line {1 + path.read_text().splitlines().index(line)}: {expect}" in str(e.value)
+
+
 @pytest.mark.parametrize("change,expect", [
     (("yes = [", "yes = ['', "), "'yes' needs phrases with words in them"),
     (("yes = [", "yes = ['?!', "), "'yes' needs phrases with words in them"),

@@ -4,8 +4,11 @@ background is never rendered twice."""
 
 from __future__ import annotations
 
+import difflib
+import functools
 import os
 import stat
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -14,6 +17,8 @@ import numpy as np
 import pytest
 
 from voice_coach.errors import UserError
+from voice_coach.hearing.models import resolve_model
+from voice_coach.hearing.transcriber import WhisperTranscriber
 from voice_coach.speaking.cue_cache import SUFFIX, CueCache, cue_cache_dir, cue_key, decode, encode
 from voice_coach.speaking.voice import Voice
 
@@ -25,9 +30,26 @@ def tone(n: int = 1600) -> np.ndarray:
     return (np.sin(np.arange(n) / 7.0) * 12000).astype(np.int16)
 
 
-def same_phrase(a: np.ndarray, b: np.ndarray) -> bool:
-    # distinct phrases differ by >15%; Piper's noise moves one phrase's length by up to ~8%
-    return abs(len(a) - len(b)) < 0.1 * len(b) and len(b) > 8000
+@functools.cache
+def _ears() -> WhisperTranscriber:
+    return WhisperTranscriber(resolve_model("tiny.en", Path(tempfile.gettempdir())), threads=2)
+
+
+def says(audio: np.ndarray, text: str, others: list[str]) -> bool:
+    """The audio, heard by tiny.en, is nearer `text` than any of `others`, letter by letter (a lone
+    word is often misheard: "Resuming." as "presuming"). Not by length: the neural voice's noise
+    moves one phrase's length by up to 11% run to run (CI saw "Resuming." at 10883 and 9772
+    samples), as much as two cues differ."""
+    heard = letters(_ears().transcribe(audio))
+
+    def near(t: str) -> float:
+        return difflib.SequenceMatcher(None, letters(t), heard).ratio()
+
+    return all(near(text) > near(other) for other in others if other != text)
+
+
+def letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalpha() or c == " ")
 
 
 def files(folder: Path) -> list[Path]:
@@ -88,12 +110,13 @@ def test_a_voice_keeps_its_cues_owner_only_and_a_later_voice_reads_them(tmp_path
 
 
 def test_a_corrupt_cue_is_rendered_again_and_replaced(tmp_path: Path):
-    fresh = Voice(None, 165, CueCache(tmp_path)).render(TEXT)
+    Voice(None, 165, CueCache(tmp_path)).render(TEXT)
     (path,) = files(tmp_path)
     path.write_bytes(path.read_bytes()[:100])
     voice = Voice(None, 165, CueCache(tmp_path))
     again = voice.render(TEXT)
-    assert voice.synthesised == 1 and same_phrase(again, fresh)  # espeak is not bit-exact run to run
+    assert voice.synthesised == 1
+    assert says(again, TEXT, ["Alex, is there more?", "Resuming."])
     assert len(path.read_bytes()) > 100  # repaired for next time
     assert np.array_equal(Voice(None, 165, CueCache(tmp_path)).render(TEXT), again)
 
@@ -229,7 +252,8 @@ def test_real_synthesis_in_the_background_and_the_foreground(tmp_path: Path):
     assert voice.synthesised == len(texts)
     solo = Voice(None, 165)
     for t, audio in zip(reversed(texts), heard, strict=True):
-        assert same_phrase(audio, solo.render(t))
+        # the words say which phrase; the length (noise moves it by 11% at most) that it is one
+        assert says(audio, t, texts) and abs(len(audio) - len(solo.render(t))) < 0.25 * len(audio)
 
 
 def test_forget_all_deletes_the_cue_cache_but_not_the_models(tmp_path: Path):

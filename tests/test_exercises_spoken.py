@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from voice_coach.app import run_session
-from voice_coach.demo_room import Line, ScriptedRoom
+from voice_coach.demo_room import Echo, Line, ScriptedRoom
 from voice_coach.hearing.patience import PatienceParams
 from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
@@ -26,11 +26,13 @@ def line(who: str, text: str, after_cue: bool = True, over_cue: float | None = N
     return Line(who, text, Voice(VOICES[who], 150).render(text), after_cue, over_cue)
 
 
-def run(tmp: Path, exercise: str, lines: list[Line], answer_gap: float = 1.6, **settings) -> list[dict]:
-    """`answer_gap`: seconds from a line to the next that does not wait for a cue."""
+def run(tmp: Path, exercise: str, lines: list[Line], answer_gap: float = 1.6, echo: Echo | None = None,
+        **settings) -> list[dict]:
+    """`answer_gap`: seconds from a line to the next that does not wait for a cue; `echo`: the
+    microphone hears the coach too, as from a speaker (test_coach_echo.py)."""
     s = Settings(exercise=exercise, data_dir=str(tmp), **settings)
     timeline = Timeline()
-    room = ScriptedRoom(lines, timeline, answer_gap_secs=answer_gap)
+    room = ScriptedRoom(lines, timeline, answer_gap_secs=answer_gap, echo=echo)
     folder = run_session(s, room, TimelinePlayer(timeline), ConsoleView(live=False), first_use=False)
     return read_events(folder / "events.jsonl")
 
@@ -152,8 +154,10 @@ TALKED_OVER = [line("Alex", "When you are late I feel alone."),
                line("Alex", "Yes."), line("Alex", "Stop session.")]
 
 
-def test_a_partner_who_talks_over_the_coach_is_logged_once(tmp_path: Path):
-    events = run(tmp_path, "mirroring", TALKED_OVER)
+@pytest.mark.parametrize("echo", [None, Echo()], ids=["headphones", "speaker_echo"])
+def test_a_partner_who_talks_over_the_coach_is_logged_once(tmp_path: Path, echo: Echo | None):
+    """Heard over the coach's own echo too: Sam's voice stands out above what the cue can account for."""
+    events = run(tmp_path, "mirroring", TALKED_OVER, echo=echo)
     prompt = next(e for e in events if e["type"] == "cue" and e["key"] == "prompt_mirror")
     notes = [e for e in events if e["type"] == "note" and e["kind"] == "interruption"]
     assert [n["detail"] for n in notes] == ["over_coach: Sam spoke while the coach spoke"]

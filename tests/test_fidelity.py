@@ -280,6 +280,18 @@ def test_feedback_names_feelings_first_and_at_most_two_words():
     assert line == "That one was hard to catch; you missed 'scared'."
 
 
+def test_every_word_of_the_line_comes_from_the_wording():
+    """The joiner, the quotes and the punctuation too: a cue file in another language says it all."""
+    own = {"all": "Tout", "most": "Presque tout, {sender}", "part": "Une partie", "little": "Dur",
+           "missed": "il manque {words}", "added": "{words} de toi, pas de {sender}",
+           "line": "{head} !", "line_and": "{head} : {then} !", "word": "\u00ab{word}\u00bb", "between": " et "}
+    part = score("I miss our long walks on Sunday mornings.", "You miss walks.")
+    assert feedback_line(part, "Alex", own) == "Une partie : il manque \u00ablong\u00bb et \u00absunday\u00bb !"
+    most = score("When you came home late I felt worried and alone.", "When I came home late you felt alone.")
+    assert feedback_line(most, "Alex", own) == "Presque tout, Alex : il manque \u00abworried\u00bb !"
+    assert feedback_line(score("I felt worried.", "You felt worried."), "Alex", own) == "Tout !"
+
+
 def test_a_word_caught_on_the_second_mirror_is_not_missed():
     first = score("When you came home late I felt worried and alone.", "When I came home late you felt alone.")
     second = score("I felt worried.", "You felt worried.")

@@ -42,22 +42,14 @@ def test_same_names_refused():
 
 
 def test_the_voice_check_is_on_unless_turned_off():
-    from voice_coach.cli import build_parser
 
     assert Settings().voice_check and Settings().voice_params().margin == Settings().voice_margin
-    for command in ("practice", "demo"):
-        assert build_parser().parse_args([command, "--no-voice-check"]).voice_check is False
-        assert build_parser().parse_args([command]).voice_check is None  # the settings decide
 
 
 def test_the_over_coach_check_is_on_unless_turned_off_and_waits_out_the_echo_tail():
-    from voice_coach.cli import build_parser
 
     assert Settings().over_coach_check
     assert Settings(echo_tail=0.7).over_coach_params().tail == 0.7
-    for command in ("practice", "demo"):
-        assert build_parser().parse_args([command, "--no-over-coach-check"]).over_coach_check is False
-        assert build_parser().parse_args([command]).over_coach_check is None
 
 
 @pytest.mark.parametrize("flag, field", [
@@ -74,7 +66,6 @@ def test_each_off_switch_reaches_the_settings_the_session_is_built_from(flag: st
 
 
 def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_the_longest_wait():
-    from voice_coach.cli import build_parser
     from voice_coach.hearing.patience import Patience
 
     learnt = Patience(Settings(end_silence_max=2.4).patience_params())
@@ -83,9 +74,6 @@ def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_th
     forgetful = Patience(Settings(learn_pauses=False).patience_params())
     forgetful.went_on("Alex", 2.2)
     assert forgetful.hold("Alex", 1.5) == 1.5
-    for command in ("practice", "demo"):
-        assert build_parser().parse_args([command, "--no-learn-pauses"]).learn_pauses is False
-        assert build_parser().parse_args([command]).learn_pauses is None
 
 
 # ---------------------------------------------------------------------------------------------

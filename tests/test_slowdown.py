@@ -14,10 +14,9 @@ from voice_coach.coaching.slowdown import (
     SlowdownParams,
     TakenBack,
     TurnDone,
-    TurnText,
     VoiceHeard,
 )
-from voice_coach.events import Note, SpeechStarted, SpeechStopped
+from voice_coach.events import Note, SpeechStarted, SpeechStopped, TurnTranscribed
 
 
 def run(events, params=None, coach=None):
@@ -161,7 +160,7 @@ def test_a_pending_transcript_triggers_nothing_until_it_comes():
     evs = [INVITE_SHARE, *shared_piece(6.0, 6.0, None)]
     out, _ = run(evs, coach=coach)
     assert out == []  # the turn ended, its words are still being transcribed
-    assert cues(coach.feed(TurnText(13.6, 1, words(30)))) == [(SLOW_DOWN, 13.6)]
+    assert cues(coach.feed(TurnTranscribed(1, words(30), 13.6))) == [(SLOW_DOWN, 13.6)]
 
 
 def test_a_late_transcript_never_speaks_over_the_next_turn():
@@ -169,7 +168,7 @@ def test_a_late_transcript_never_speaks_over_the_next_turn():
     run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
     coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
     coach.feed(SpeechStarted(16.8))  # Sam is mirroring
-    out = coach.feed(TurnText(17.0, 1, words(30)))
+    out = coach.feed(TurnTranscribed(1, words(30), 17.0))
     assert cues(out) == [] and len(notes(out, "pace")) == 1
 
 
@@ -177,7 +176,7 @@ def test_a_late_transcript_never_lands_after_a_queued_prompt():
     coach = Slowdown()
     run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
     coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
-    assert cues(coach.feed(TurnText(13.5, 1, words(30)))) == []
+    assert cues(coach.feed(TurnTranscribed(1, words(30), 13.5))) == []
 
 
 def test_pace_is_judged_for_pieces_only():

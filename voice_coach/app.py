@@ -145,14 +145,14 @@ def run_session(
         protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
         for text in opening_texts(opening, book, settings.cue_fields()):
             voice.render(text)  # the coach's first sound, before anything else is loaded
-        models = SessionModels(settings, model_dir)
+        models = SessionModels(settings, model_dir, root)
         voice.prefetch(likely_texts(
             book, EXERCISES[settings.exercise], settings.sender, settings.receiver, settings.cue_fields(),
             first_use,
         ))
         worker = TranscriptionWorker(models.transcriber)
         loop = SessionLoop(
-            settings, Ears(source, models.classifier, models.judge, models.voices),
+            settings, Ears(source, models.classifier, models.judge, models.voices, models.meaning),
             Mouth(book, voice, player), worker, protocol, Records(log, keepsakes), view,
         )
         reason = loop.run(lambda: stopping.by)

@@ -3,6 +3,10 @@
 The room is an audio source that speaks each scripted line a breath after the coach's next cue
 ends, so the demo runs the real loop (speech detection, turns, Whisper, protocol) end to end,
 faster than real time into a file, or in real time through the speakers.
+
+With an `Echo`, the microphone it stands for also hears the coach, a moment late and softer, as a
+speaker in the room is heard: the loop's shut microphone and its talk-over check then meet the
+coach's own voice, faster than real time, as they do live.
 """
 
 from __future__ import annotations
@@ -26,6 +30,19 @@ from .hearing.audio_source import FRAME_SECS, Frame
 from .hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE
 from .speaking.player import Player, Timeline
 from .speaking.voice import Voice
+
+
+@dataclass(frozen=True)
+class Echo:
+    """The coach's voice coming back into the microphone from a speaker: `delay` seconds late (the
+    output's latency and the way through the air; PulseAudio ~0.1 s) and `gain_db` softer."""
+
+    delay: float = 0.1
+    gain_db: float = -6.0
+
+    def __post_init__(self) -> None:
+        if self.delay < FRAME_SECS:  # a frame must not hear a cue the loop has not yet said
+            raise ValueError(f"an echo's delay must be at least a frame ({FRAME_SECS:.2f} s)")
 
 
 @dataclass(frozen=True)
@@ -67,11 +84,12 @@ class ScriptedRoom:
     def __init__(
         self, lines: list[Line], timeline: Timeline, realtime: bool = False,
         speaker: Player | None = None, gap_secs: float = 0.7, give_up_secs: float = 20.0,
-        answer_gap_secs: float = 1.6,
+        answer_gap_secs: float = 1.6, echo: Echo | None = None,
     ) -> None:
         self._lines, self._timeline, self.realtime = lines, timeline, realtime
         self._speaker, self._gap, self._give_up = speaker, gap_secs, give_up_secs
         self._answer_gap = answer_gap_secs  # longer than the end silence: a new turn
+        self._echo = echo  # None: the microphone hears the partners alone (headphones)
         self._stopped = False
         self.spoken: list[tuple[str, float, float]] = []  # who, start, end: the demo's truth
 
@@ -79,6 +97,18 @@ class ScriptedRoom:
         """End of the coach's last cue, if one started after `since`."""
         ends = [at + len(a) / SAMPLE_RATE for at, a in self._timeline.coach_clips if at >= since]
         return max(ends) if ends else None
+
+    def _echo_into(self, pcm: np.ndarray, t: float) -> np.ndarray:
+        """`pcm`, the frame from `t`, with what the microphone hears of the coach then: each cue
+        played `delay` earlier, softer by `gain_db`. Only cues already played can sound: the delay
+        is at least a frame, and a cue is played at the latest at the end of the frame before."""
+        if self._echo is None:
+            return pcm
+        mix = self._timeline.coach_heard(round((t - self._echo.delay) * SAMPLE_RATE), FRAME_SAMPLES)
+        if not mix.any():
+            return pcm
+        mix = pcm + mix * 10 ** (self._echo.gain_db / 20)
+        return np.clip(np.round(mix), -32768, 32767).astype(np.int16)
 
     def frames(self) -> Iterator[Frame]:
         t0, i, n = time.monotonic(), 0, 0
@@ -116,7 +146,7 @@ class ScriptedRoom:
                 delay = t0 + t + FRAME_SECS - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-            yield Frame(t, pcm)
+            yield Frame(t, self._echo_into(pcm, t))
             n += 1
 
     def stop(self) -> None:

@@ -7,40 +7,47 @@ microphone in real time or on a file as fast as the CPU allows.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from .coaching import slowdown
-from .coaching.care import CareWatch
+from .coaching.care import CareWatch, MeaningJudge
 from .coaching.fidelity import feedback_line
 from .coaching.heat import Heat, speech_level_db
 from .coaching.mirror_watch import MirrorWatch
-from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Say
+from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Say, Step
 from .errors import DeviceLost
 from .events import (
     CueFinished,
     Note,
-    PieceTranscribed,
     SpeechStarted,
+    SpeechStopped,
     Tick,
     TranscribeRequest,
     TurnEnded,
     TurnStarted,
     TurnTranscribed,
 )
-from .hearing.audio_source import FRAME_SECS, AudioSource, Frame, InputHealth, MicrophoneBack, MicrophoneLost
+from .hearing.audio_history import AudioHistory
+from .hearing.audio_source import (
+    FRAME_SECS,
+    AudioSource,
+    Frame,
+    InputHealth,
+    InputWatch,
+    MicrophoneBack,
+    MicrophoneLost,
+)
 from .hearing.classifiers import FrameClassifier
 from .hearing.over_coach import OverCoach
-from .hearing.patience import Patience
+from .hearing.patience import Holds, Patience, Pause
 from .hearing.smart_turn import TurnJudge
 from .hearing.speech_gate import SpeechGate
-from .hearing.transcriber import TranscriptionWorker
+from .hearing.transcriber import Result, TranscriptionWorker
+from .hearing.transcripts import Transcription
 from .hearing.turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
 from .hearing.voiceprint import VoiceEncoder
-from .hearing.whose_voice import WhoseVoice
+from .hearing.who_spoke import GoingOn, TakeBack, TalkOverName, WhoSpoke
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog
 from .settings import Settings
@@ -48,50 +55,21 @@ from .speaking.coach import Coach, Mouth
 from .speaking.cue_queue import Utterance
 from .view import ConsoleView
 
-# Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
-SHORT_REPLY_SECS = 3.0
-# A voiceprint from the last seconds of a stretch of speech: enough to know a voice, and its cost
-# (~45 ms of one core a second of speech) stays small however long the partner talked without a breath.
-VOICE_SECS = 3.0
-# A partner who talked over the coach and goes on after the cue is heard from the moment the
-# microphone opens (their speech's start, as the gate dates it, within this long of the verdict);
-# their voice, at the first breath long enough to tell, says who. A later start is an answer.
-OVER_COACH_WAIT = 0.3  # Silero takes a few frames to rise after the shut microphone
-
-
-class AudioHistory:
-    """The last `keep_secs` of input, addressable by stream time, for transcription requests.
-
-    Frames are kept as they came (no copying per frame); a slice joins only the frames it needs.
-    """
-
-    def __init__(self, keep_secs: float = 90.0) -> None:
-        self._frames: deque[np.ndarray] = deque(maxlen=int(keep_secs / FRAME_SECS))
-        self._next = 0  # index of the frame after the newest
-
-    def append(self, frame: Frame) -> None:
-        self._frames.append(frame.pcm)
-        self._next += 1
-
-    def slice(self, start: float, end: float) -> np.ndarray:
-        first = self._next - len(self._frames)
-        i = max(int(start / FRAME_SECS) - first, 0)
-        j = max(min(int(np.ceil(end / FRAME_SECS)) - first, len(self._frames)), i)
-        if i == j:
-            return np.zeros(0, dtype=np.int16)
-        return np.concatenate([self._frames[k] for k in range(i, j)])
+__all__ = ["AudioHistory", "Ears", "Mouth", "Records", "SessionLoop"]
 
 
 @dataclass(frozen=True)
 class Ears:
     """How the coach hears: the source, the speech classifier that listens to it, and the judge
     (Smart Turn) that tells a finished thought from a search for words; without one, every pause
-    waits the full end silence. The voice encoder tells one partner's voice from the other's."""
+    waits the full end silence. The voice encoder tells one partner's voice from the other's; the
+    meaning classifier hears danger the care phrases did not foresee."""
 
     source: AudioSource
     classifier: FrameClassifier
     judge: TurnJudge | None = None
     voices: VoiceEncoder | None = None  # tells the partners apart; without it no cut-in is noticed
+    meaning: MeaningJudge | None = None  # without it danger is heard by the phrases alone
 
 
 @dataclass(frozen=True)
@@ -102,44 +80,52 @@ class Records:
     keepsakes: Keepsakes
 
 
+@dataclass
+class _Ended:
+    """What the loop keeps of an ended turn until its words are in."""
+
+    step: str  # the protocol step the turn answered
+    sound: tuple[float, float] | None  # (seconds, speech level dBFS), for the heat watch
+
+
 class SessionLoop:
+    """Runs a session on one thread: each frame goes through the ears to the protocol and the
+    watches (slow-down, care, heat, mirroring), whose answers the coach says or the log keeps.
+    Each job keeps its own state: who spoke (WhoSpoke, TakeBack, TalkOverName), the partners'
+    pauses (Holds), the words (Transcription), the input's gaps (InputWatch)."""
+
     def __init__(
         self, settings: Settings, ears: Ears, mouth: Mouth, worker: TranscriptionWorker,
         protocol: Dialogue, records: Records, view: ConsoleView,
     ) -> None:
-        from .hearing.transcripts import TranscriptAssembler
-
-        self.s, self.ears, self.mouth, self.worker = settings, ears, mouth, worker
+        self.s, self.ears, self.mouth = settings, ears, mouth
         self.protocol, self.records, self.log, self.view = protocol, records, records.log, view
         self.gate = SpeechGate(settings.gate_params())
         self.detector = TurnDetector(settings.turn_params())
-        self.assembler = TranscriptAssembler()
         self.history = AudioHistory()
+        self.words = Transcription(worker, self.history, mouth.book.vocabulary(settings.timeout_word),
+                                   ears.source.realtime, self._on_words)
         self.coach = Coach(mouth, records.log, view, settings.echo_tail, self._on_play)
         self.finished: str | None = None
         self.t = 0.0
-        self._speakers: dict[int, str | None] = {}
-        self._steps: dict[int, str] = {}  # the protocol step each turn answered
-        self._vocabulary = mouth.book.vocabulary(settings.timeout_word)
         self.slowdown = slowdown.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
-        self.voices = WhoseVoice((settings.sender, settings.receiver), settings.voice_params())
+        self.who = WhoSpoke((settings.sender, settings.receiver), settings.voice_params(), ears.voices,
+                            self.history)
+        self.take_back = TakeBack()
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
-        self.patience = Patience(settings.patience_params())
-        self.care = CareWatch()
+        self.talk_over = TalkOverName()
+        patience = Patience(settings.patience_params())
+        self.holds = Holds(patience, settings.min_breath, settings.end_silence_max)
+        self.care = CareWatch(ears.meaning)
         self.heat = Heat() if settings.care_check else None
-        self._sound: dict[int, tuple[float, float]] = {}  # turn -> (seconds, speech level dBFS)
-        self.input_health: InputHealth | None = None  # what the microphone lost, as last told
-        self._next_health_check = 0.0
-        # The last turn the coach answered as it ended: (turn, end of its speech). If the next turn
-        # is that partner going on, the answer came too soon and is taken back.
-        self._answered: tuple[int, float] | None = None
-        self._pause_heard: WentOn | None = None  # a pause inside a turn that its partner went on after
-        self._turn_now: int | None = None  # the turn the current speech belongs to
-        self._speech_since: float | None = None  # start of the current stretch of speech
-        # A talk-over of the coach (when), waiting to be told with the voice that goes on after the
-        # cue, and until when someone must have started speaking for that.
-        self._over_coach: tuple[float, float] | None = None
+        self.input = InputWatch(ears.source)
+        self._ended: dict[int, _Ended] = {}
+
+    @property
+    def input_health(self) -> InputHealth | None:
+        """What the microphone lost, as last told."""
+        return self.input.told
 
     def run(self, stopped: Callable[[], KeyboardInterrupt | None] = lambda: None) -> str:
         """Run until the protocol finishes or the source ends; return why it ended. `stopped`
@@ -184,32 +170,21 @@ class SessionLoop:
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS
         self.history.append(frame)
-        self._collect_transcripts(wait=False)
+        self.words.collect()
         voiced = not self.coach.queue.is_deaf(frame.t, end) and self.ears.classifier.is_speech(frame.pcm)
         if self.over_coach is not None:
             for at in self.over_coach.hear(frame.t, frame.pcm, voiced or self.gate.speaking):
                 if self.ears.voices is None:
                     self._slow_down(self.slowdown.feed(slowdown.HeardOverCoach(at)), end)
                 else:
-                    self._told_over_coach(None)  # an earlier one still unnamed (cues back to back)
-                    self._over_coach = (at, end + OVER_COACH_WAIT)
+                    self._told_over_coach(self.talk_over.heard(at, end), None)
         change = self.gate.push(frame.t, voiced)
-        if self._over_coach is not None:
-            at, by = self._over_coach
-            if isinstance(change, SpeechStarted) and change.t <= by:
-                # Speaking as the microphone opened: they went on from the cue. Told by voice at a breath.
-                self._over_coach = (at, float("inf"))
-            elif end >= by + 0.5:  # nobody went on (the gate would have said by now): unnamed
-                self._told_over_coach(None)
+        self._told_over_coach(self.talk_over.on_speech(change, end), None)
         if change is not None:
             self._slow_down(self.slowdown.feed(change), end)
             self._on_turn_events(self.detector.on_speech(change))
-            if isinstance(change, SpeechStarted):
-                self._speech_since = change.t
-            else:
-                self._whose_voice(change.t)
-        if not self.ears.source.realtime:
-            self._await_words()
+            self._whose_voice(change)
+        self.words.while_needed(self.detector.needs_words)
         self._on_turn_events(self.detector.tick(end))
         self.coach.release(end)
         for cue_end, key in self.coach.queue.finished(end):
@@ -220,17 +195,10 @@ class SessionLoop:
         self.view.tick(end)
 
     def _watch_input(self, t: float) -> None:
-        """Input the microphone lost or the queue had no room for (filled with silence, so that
-        times stay true) is logged and shown each time it grows, once a second at most: never
-        hidden, since words may be missing from that moment."""
-        health = getattr(self.ears.source, "health", None)
-        if health is None or t < self._next_health_check:
+        """Gaps in the input are logged and shown as they grow: words may be missing there."""
+        now = self.input.check(t)
+        if now is None:
             return
-        self._next_health_check = t + 1.0
-        now: InputHealth = health()
-        if now == self.input_health or not (now.overflows or now.filled_secs):
-            return
-        self.input_health = now
         detail = (f"{now.overflows} overflow(s); {now.lost_secs:.2f} s of input lost, "
                   f"{now.dropped_secs:.2f} s dropped (the computer fell behind), filled with silence")
         self.log.write("note", t, kind="input", detail=detail, value=round(now.filled_secs, 3))
@@ -241,17 +209,14 @@ class SessionLoop:
             if isinstance(ev, TurnStarted):
                 self.coach.drop_held_prompt(ev.t, "prompt_mirror", "partner began before it")
                 who = self.protocol.speaker
-                self._speakers[ev.turn] = who
-                self._turn_now = ev.turn
+                self.who.turn_started(ev.turn, who)
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
                 self._execute(self.protocol.on_turn_started(ev), ev.t)
                 self._hold(who)
             elif isinstance(ev, WentOn):  # learnt at the next breath, once the voice is known
-                self._pause_heard = ev
+                self.who.went_on(ev)
             elif isinstance(ev, TranscribeRequest):
-                short = ev.end - ev.start <= SHORT_REPLY_SECS
-                prompt = self._vocabulary if short else None
-                self.worker.submit(ev, self.history.slice(ev.start, ev.end), prompt)
+                self.words.request(ev)
             elif isinstance(ev, EndOfTurnCheck):
                 if self.ears.judge is not None:  # ~80 ms, once per pause: the queue absorbs it
                     p = self.ears.judge.probability(self.history.slice(ev.start, ev.end))
@@ -263,93 +228,62 @@ class SessionLoop:
         """A finished-sounding thought may still go on after a sentence ("Let me see if I got
         that. ...", "Well... there isn't that much difference"): its end waits for a breath, and
         longer for a partner seen to pause longer (patience.py). Only words that already are a
-        whole answer are answered sooner (Dialogue.complete_answer). Where the coach will not
-        answer, the other partner does, and soon: nothing to hold."""
-        if self.protocol.step in UNANSWERED:
-            self.detector.hold(0.0)
-        else:
-            self.detector.hold(*self.patience.waits(who, self.s.min_breath, self.s.end_silence_max))
+        whole answer are answered sooner (Dialogue.complete_answer)."""
+        self.detector.hold(*self.holds.waits(who, answered=self.protocol.step not in UNANSWERED))
 
-    def _learn_pause(self, who: str | None, pause: float, t: float, finished: bool = True) -> None:
-        before = self.patience.hold(who, self.s.min_breath)
-        self.patience.went_on(who, pause, finished)
-        now = self.patience.hold(who, self.s.min_breath)
-        if abs(now - before) > 0.05:
-            self.log.write("note", t, kind="patience", detail=f"the coach now waits {now:.1f} s for {who}",
-                           value=round(now, 3), pause=round(pause, 3))
+    def _learn_pause(self, pause: Pause) -> None:
+        now = self.holds.learn(pause)
+        if now is not None:
+            detail = f"the coach now waits {now:.1f} s for {pause.who}"
+            self.log.write("note", pause.t, kind="patience", detail=detail, value=round(now, 3),
+                           pause=round(pause.secs, 3))
         if self.detector.in_turn:
-            self._hold(who)
+            self._hold(pause.who)
 
-    def _went_on(self, heard: str, expected: str, start: float, sure: bool) -> bool:
-        """Whether the first voice told in the turn after an answer is the partner answered: they
-        were not done, over the cue or after it. Then the answer is taken back and the turn is
-        theirs; over the cue, the pause also teaches the coach to wait longer for them (after the
-        cue it was longer than any hold). Without a talk-over, only a voice told against a known
-        one counts: the receiver's first mirror is the likeliest to be misheard."""
-        answered = self._answered
-        if answered is None or self._turn_now != answered[0] + 1:
-            return False
-        self._answered = None  # the turn's first voice only: later on, the other speaking is a cut-in
-        over = self._over_coach[0] if self._over_coach is not None else None
-        if heard == expected or (over is None and not sure):
-            return False
-        taken = self.protocol.take_back(heard)
+    def _whose_voice(self, change: SpeechStarted | SpeechStopped) -> None:
+        """Speech started, or stopped at a breath: was that the partner whose turn it is? What the
+        voice tells goes where it is needed: the take-back of an answer given too soon, the name
+        of a talk-over, the pause learnt before it, a cut-in."""
+        told = self.who.on_speech(change)
+        if told is None:
+            return
+        expected, heard = told.expected, told.heard
+        going_on = self.take_back.going_on(told, self.talk_over.at)
+        if going_on is not None and self._taken_back(going_on):
+            expected = going_on.who
+        if heard is not None:
+            self._told_over_coach(self.talk_over.name(), heard)
+        pause = self.who.pause_before(heard)
+        if pause is not None:
+            self._learn_pause(pause)
+        if heard is not None and expected is not None:
+            self._slow_down(self.slowdown.feed(slowdown.VoiceHeard(told.stop, expected, heard)), self.t)
+
+    def _taken_back(self, going_on: GoingOn) -> bool:
+        """The partner answered went on: the protocol takes its answer back, if it can, and the
+        turn is theirs."""
+        taken = self.protocol.take_back(going_on.who)
         if not taken:
             return False
-        at = start if over is None else over
-        self._speakers[self._turn_now] = heard
-        self._execute(taken, at)
-        self.slowdown.feed(slowdown.TakenBack(at, self.protocol.step.value))
-        self._learn_pause(heard, at - answered[1], at)
+        self.who.taken_back(going_on.who)
+        self._execute(taken, going_on.at)
+        self.slowdown.feed(slowdown.TakenBack(going_on.at, self.protocol.step.value))
+        self._learn_pause(going_on.pause)
         return True
 
-    def _whose_voice(self, stop: float) -> None:
-        """At each breath: was that the partner whose turn it is? What the voice tells goes where
-        it is needed: the take-back of an answer given too soon, the name of a talk-over, the pause
-        learnt before it, a cut-in."""
-        start, self._speech_since = self._speech_since, None
-        expected = self._speakers.get(self._turn_now) if self._turn_now is not None else None
-        sure = expected is not None and self.voices.known(expected)  # before this speech teaches it
-        heard = self._tell_voice(start, stop, expected)
-        if heard is not None and expected is not None and start is not None and self._went_on(
-                heard, expected, start, sure):
-            expected = heard
-        if heard is not None:
-            self._told_over_coach(heard)
-        self._learn_heard_pause(heard)
-        if heard is not None and expected is not None:
-            self._slow_down(self.slowdown.feed(slowdown.VoiceHeard(stop, expected, heard)), self.t)
-
-    def _tell_voice(self, start: float | None, stop: float, expected: str | None) -> str | None:
-        """Whose voice the speech over [start, stop) is, if it is long enough to tell: up to
-        ~130 ms, once per stretch of speech, like Smart Turn's judgement (the audio queue absorbs it)."""
-        if self.ears.voices is None or start is None or expected is None:
-            return None
-        if stop - start < self.voices.p.min_secs:
-            return None
-        vector = self.ears.voices.embed(self.history.slice(max(start, stop - VOICE_SECS), stop))
-        return self.voices.heard(expected, vector, stop - start)
-
-    def _learn_heard_pause(self, heard: str | None) -> None:
-        """The pause a partner went on after teaches how long they pause, unless the voice after
-        it was told as the other's (starting in the pause); an "mm" too short to tell is taken for
-        the partner's own, which can only make a pause seem shorter."""
-        if self._pause_heard is None:
-            return
-        went, self._pause_heard = self._pause_heard, None
-        who = self._speakers.get(went.turn)
-        if heard is None or heard == who:
-            self._learn_pause(who, went.pause, went.t, went.finished)
-
-    def _told_over_coach(self, who: str | None) -> None:
-        if self._over_coach is not None:
-            at, self._over_coach = self._over_coach[0], None
+    def _told_over_coach(self, at: float | None, who: str | None) -> None:
+        """A talk-over of the coach from `at` (None: none to tell), named `who` if the voice was told."""
+        if at is not None:
             self._slow_down(self.slowdown.feed(slowdown.HeardOverCoach(at, who)), self.t)
 
     def _on_turn_ended(self, ev: TurnEnded) -> None:
-        self._told_over_coach(None)  # a turn too short to tell the voice
-        who = self._speakers.get(ev.turn)
-        self._steps[ev.turn] = step = self.protocol.step.value
+        self._told_over_coach(self.talk_over.name(), None)  # a turn too short to tell the voice
+        who = self.who.speaker(ev.turn)
+        step = self.protocol.step.value
+        sound = None
+        if self.heat is not None:
+            sound = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
+        self._ended[ev.turn] = _Ended(step, sound)
         self.log.write(
             "turn_end", ev.decided_at, turn=ev.turn, speaker=who, step=step, start=round(ev.start, 3),
             end=round(ev.end, 3), duration=round(ev.end - ev.start, 3), pieces=len(ev.pieces),
@@ -357,52 +291,40 @@ class SessionLoop:
         )
         ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, self._role(step))
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
-        if self.heat is not None:
-            self._sound[ev.turn] = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
+        self.words.before_answering()
         answer = self.protocol.on_turn_ended(ev)
-        self._answered = (ev.turn, ev.end) if answer else None
+        self.take_back.answered(ev.turn if answer else None, ev.end)
         self._execute(answer, ev.decided_at)
         if self.s.keep_audio:
             self.log.keep_audio(f"turn-{ev.turn:04d}", self.history.slice(ev.pieces[0][0], ev.end))
-        done = self.assembler.on_turn_end(ev)
+        done = self.words.turn_ended(ev)
         if done:
             self._on_transcript(done)
-        if not self.ears.source.realtime:
-            # Faster than real time, the worker takes no stream time: wait for it here.
-            while self.assembler.pending_turns():
-                self._collect_transcripts(wait=True)
+        self.words.after_turn()
 
-    def _await_words(self) -> None:
-        """Faster than real time the worker takes no stream time; live, a pause's words arrive
-        while the pause lasts. So wait for them here whenever they could end the pause sooner."""
-        while self.detector.needs_words():
-            idle = self.worker.idle
-            self._collect_transcripts(wait=not idle)
-            if idle:
-                return
-
-    def _collect_transcripts(self, wait: bool) -> None:
-        for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
-            req = r.request
-            if r.failed is not None:  # no words (r.text is empty): the piece is heard as silence
-                self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
-            self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
-            self._care_for(self.care.on_piece(req.turn, r.text), self.t)
-            ev = PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, self.t)
-            done = self.assembler.on_piece(ev)
-            if done:
-                self._on_transcript(done)
+    def _on_words(self, r: Result) -> None:
+        """A piece's words, back from the worker: the turn detector and the care watch read them
+        at once; the turn's whole transcript once every piece is in."""
+        req = r.request
+        if r.failed is not None:  # no words (r.text is empty): the piece is heard as silence
+            self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
+        self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
+        self._care_for(self.care.on_piece(req.turn, r.text), self.t)
+        done = self.words.joined(r, self.t)
+        if done:
+            self._on_transcript(done)
 
     def _on_transcript(self, ev: TurnTranscribed) -> None:
-        who = self._speakers.pop(ev.turn, None) or "?"
-        step = self._steps.pop(ev.turn, None)
+        who = self.who.forget(ev.turn) or "?"
+        ended = self._ended.pop(ev.turn, None)
+        step = ended.step if ended is not None else None
         words = {"words": len(ev.text.split())} if self.s.no_transcripts else {"text": ev.text}
         self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, **words)
         self.view.said(who, ev.text, ev.t)
-        self._slow_down(self.slowdown.feed(slowdown.TurnText(ev.t, ev.turn, ev.text)), ev.t)
+        self._slow_down(self.slowdown.feed(ev), ev.t)
         self._care_for(self.care.on_turn(ev.turn, ev.text), ev.t)
-        if self.heat is not None and ev.turn in self._sound:
-            secs, level = self._sound.pop(ev.turn)
+        if self.heat is not None and ended is not None and ended.sound is not None:
+            secs, level = ended.sound
             self.heat.turn(ev.t, who, secs, level, ev.text)
             self._cool_down(ev.t)
         mirror = self.mirrors.on_transcript(step, ev.text)
@@ -414,7 +336,7 @@ class SessionLoop:
         decisions = self.protocol.on_transcript(ev)
         confirmed = any(isinstance(d, Note) and d.kind == "answer" and d.detail in ("yes", "assumed_yes")
                         for d in decisions)
-        if step == "check" and confirmed:
+        if step == Step.CHECK.value and confirmed:
             self._round_feedback(ev.t)
         self._execute(decisions, ev.t)
 
@@ -446,7 +368,7 @@ class SessionLoop:
             if self.s.mirror_feedback:
                 self._speak([("feedback", line)], t)
 
-    def _slow_down(self, decisions: list[slowdown.Decision], t: float) -> None:
+    def _slow_down(self, decisions: list[slowdown.Advice], t: float) -> None:
         for d in decisions:
             if isinstance(d, slowdown.Remind):
                 p = self.protocol

@@ -19,6 +19,7 @@ from .dialogue.exercises import EXERCISES
 from .dialogue.protocol import ProtocolParams
 from .errors import UserError
 from .hearing.audio_source import WAIT_SECS
+from .hearing.classifiers import SILERO_THRESHOLD, WEBRTC_AGGRESSIVENESS
 from .hearing.over_coach import OverCoachParams
 from .hearing.patience import PatienceParams
 from .hearing.speech_gate import GateParams
@@ -52,8 +53,9 @@ class Settings:
     sender: str = _words("Alex", NAME)
     receiver: str = _words("Sam", NAME)
     exercise: str = _one_of("dialogue", *EXERCISES)  # see 'voice-coach exercises'
-    timeout_word: str = _words("time out", NAME)  # said by either partner, it pauses at once
-    flood_minutes: float = _limit(2.0, 0.1, 30, "minutes")  # positive flooding: each one's time
+    timeout_word: str = _words(ProtocolParams.timeout_word, NAME)  # said by either partner, it pauses at once
+    # Positive flooding: each one's time
+    flood_minutes: float = _limit(ProtocolParams.flood_secs / 60, 0.1, 30, "minutes")
     # Silence after a cue before a gentle reminder
     remind_after: float = _limit(ProtocolParams.remind_after, 5, 600, "seconds")
     # Then silence till the coach pauses
@@ -92,8 +94,9 @@ class Settings:
     # Turn-taking. A pause ends a turn after end_silence_min when Smart Turn and the words both say
     # the thought is finished, otherwise after end_silence_max (docs/benchmarks.md, Turn-taking).
     vad: str = _one_of("silero", "silero", "webrtc")  # webrtc hears noise as speech (docs/benchmarks.md)
-    webrtc_aggressiveness: int = _limit(3, 0, 3)  # if webrtc: the least fooled by noise (docs/benchmarks.md)
-    silero_threshold: float = _limit(0.7, 0.05, 0.95)  # fewer cut-offs than 0.5 (docs/benchmarks.md)
+    # If webrtc: the least fooled by noise; Silero: fewer cut-offs than 0.5 (docs/benchmarks.md)
+    webrtc_aggressiveness: int = _limit(WEBRTC_AGGRESSIVENESS, 0, 3)
+    silero_threshold: float = _limit(SILERO_THRESHOLD, 0.05, 0.95)
     smart_turn: bool = True  # judge each pause with Smart Turn and the last words (docs/benchmarks.md)
     # No judgement or an unsure one: wait as for unfinished (docs/benchmarks.md).
     end_silence: float = _limit(TurnParams.end_silence, 0.2, 10, "seconds")
@@ -123,7 +126,8 @@ class Settings:
     # Offer a time-out when it gets heated (heat.py; docs/benchmarks.md, "Heated moments"); words
     # that tell of danger always stop the exercise, whatever this says (care.py).
     care_check: bool = True
-    break_minutes: float = _limit(20.0, 0.1, 240, "minutes")  # a time-out's length: then a check-in
+    # A time-out's length: then a check-in
+    break_minutes: float = _limit(ProtocolParams.break_secs / 60, 0.1, 240, "minutes")
     country: str | None = _words(None, 10)  # whose help lines the coach gives (help.toml); unset: locale's
 
     def __post_init__(self) -> None:

@@ -207,7 +207,7 @@ def words(text: str, ignore: frozenset[str] = frozenset(), mirror: bool = False)
     """Every word of `text` in order, marked content or not. `ignore` holds extra stop words
     (the partners' names); for a mirror, the receiver's framing is not content."""
     out: list[Word] = []
-    for sentence in re.split(r"[.!?;:]+", text.replace("\u2019", "'")):
+    for sentence in re.split(r"[.!?;:]+", text):
         raw = [x for w in normalise(sentence).replace("-", " ").split() for x in _expand(w)]
         ws = _numbers(raw)
         plain = [w for w, _ in ws]
@@ -304,28 +304,29 @@ def combine(scores: list[MirrorScore] | tuple[MirrorScore, ...]) -> MirrorScore:
 
 # --- the one kind line ---------------------------------------------------------------------------
 
-# The wording, as templates, so it can move into the cue file with the coach's other words.
 def feedback_line(
     sc: MirrorScore, sender: str, wording: Mapping[str, str], params: FidelityParams | None = None,
 ) -> str | None:
     """One short, kind line about a mirror (or a round, see `combine`); None if nothing to say.
-    `wording`: the parts of the line, the [feedback] table of the coach's words (cues/en.toml)."""
+    `wording`: the parts of the line, the [feedback] table of the coach's words (cues/en.toml),
+    so that no word of it, nor its punctuation, is written here."""
     p = params or FidelityParams()
     if not sc.scorable:
         return None
-    label = sc.label(p)
     if sc.recall >= 1.0 - 1e-9:
-        head = wording["all"]
+        part = "all"
     elif sc.recall >= p.good_recall - 1e-9:
-        head = wording["most"]
+        part = "most"
     else:
-        head = wording["part"] if sc.recall >= 0.3 else wording["little"]
-    if label == ADDS:
-        added = wording["added"].format(words=_quote(_salient(sc.added), p), sender=sender)
-        return f"{head}; {added}."
-    if sc.missed:
-        return f"{head}; {wording['missed'].format(words=_quote(_salient(sc.missed), p))}."
-    return f"{head}."
+        part = "part" if sc.recall >= 0.3 else "little"
+    head = wording[part].format(sender=sender)
+    if sc.label(p) == ADDS:
+        then = wording["added"].format(words=_quote(_salient(sc.added), wording, p), sender=sender)
+    elif sc.missed:
+        then = wording["missed"].format(words=_quote(_salient(sc.missed), wording, p), sender=sender)
+    else:
+        return wording["line"].format(head=head)
+    return wording["line_and"].format(head=head, then=then)
 
 
 # Content words too plain to be worth naming first in the feedback line.
@@ -338,6 +339,5 @@ def _salient(ws: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(ws, key=lambda w: (_key(w) not in _SYNONYM_OF, w in _PLAIN)))
 
 
-def _quote(ws: tuple[str, ...], p: FidelityParams) -> str:
-    shown = [f"'{w}'" for w in ws[: p.feedback_words]]
-    return " and ".join(shown)
+def _quote(ws: tuple[str, ...], wording: Mapping[str, str], p: FidelityParams) -> str:
+    return wording["between"].join(wording["word"].format(word=w) for w in ws[: p.feedback_words])

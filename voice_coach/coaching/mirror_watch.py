@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from ..dialogue.protocol import Step
 from .fidelity import MirrorScore, combine, score
 
-_PIECE_STEPS = ("share",)  # what a mirror mirrors: the sender's words since the last mirror
-_MIRROR_STEPS = ("mirror",)
+_PIECE_STEPS = (Step.SHARE.value,)  # what a mirror mirrors: the sender's words since the last mirror
+_MIRROR_STEPS = (Step.MIRROR.value,)
 
 
 class MirrorWatch:

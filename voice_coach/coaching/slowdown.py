@@ -18,15 +18,17 @@ from collections import deque
 from dataclasses import dataclass
 
 from ..dialogue.phrasebook import normalise
-from ..events import Note, SpeechStarted, SpeechStopped
+from ..dialogue.protocol import Step
+from ..events import Note, SpeechStarted, SpeechStopped, TurnTranscribed
 
 PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "one_at_a_time"
 REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn
 MIRROR_PROMPT = "prompt_mirror"
-SENDER_ROLES = ("share", "check", "more")  # the sender may go on with the piece in any of them
+# The sender may go on with the piece in any of them
+SENDER_ROLES = (Step.SHARE.value, Step.CHECK.value, Step.MORE.value)
 # Turns the other partner answers without waiting for a cue: "is now a good time?", flooding.
 PAUSED = "paused"  # the session waits (a time-out, a care pause, "pause"): the coach answers no turn
-UNCUED_ROLES = ("appointment", "flood", PAUSED)
+UNCUED_ROLES = (Step.APPOINTMENT.value, Step.FLOOD.value, PAUSED)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class SlowdownParams:
 
 
 # Speech starting and stopping (a breath: the turn may go on) are events.SpeechStarted and
-# SpeechStopped; who spoke is told later, at a breath (VoiceHeard).
+# SpeechStopped; who spoke is told later, at a breath (VoiceHeard). An ended turn's words arrive
+# after it, as events.TurnTranscribed.
 
 
 @dataclass(frozen=True)
@@ -64,15 +67,6 @@ class TurnDone:
     speaker: str | None
     role: str  # share, mirror, check or more
     text: str | None = None
-
-
-@dataclass(frozen=True)
-class TurnText:
-    """The transcript of an ended turn, arriving after it."""
-
-    t: float
-    turn: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,7 @@ class TakenBack:
     role: str
 
 
-Event = (SpeechStarted | SpeechStopped | TurnDone | TurnText | VoiceHeard | HeardOverCoach | CueSaid
+Event = (SpeechStarted | SpeechStopped | TurnDone | TurnTranscribed | VoiceHeard | HeardOverCoach | CueSaid
          | TakenBack)
 
 
@@ -128,8 +122,10 @@ class Remind:
     t: float
 
 
-# Notes (events.Note) carry a kind of interruption, cut_off, pace, breath or long_piece.
-Decision = Remind | Note
+# What the slow-down advises: a reminder to say, or a note (events.Note) to log, of a kind among
+# interruption, cut_off, pace, breath and long_piece. Not a protocol Decision: it never moves the
+# dialogue on.
+Advice = Remind | Note
 
 
 @dataclass
@@ -159,14 +155,14 @@ class Slowdown:
         self._last_pace_cue: float | None = None
         self._pending: dict[int, float] = {}  # speech seconds of share turns awaiting their words
 
-    def feed(self, ev: Event) -> list[Decision]:
+    def feed(self, ev: Event) -> list[Advice]:
         if isinstance(ev, SpeechStarted):
             return self._on_speech(ev)
         if isinstance(ev, SpeechStopped):
             return self._on_breath(ev)
         if isinstance(ev, TurnDone):
             return self._on_turn_done(ev)
-        if isinstance(ev, TurnText):
+        if isinstance(ev, TurnTranscribed):
             return self._on_text(ev.turn, ev.text, ev.t)
         if isinstance(ev, VoiceHeard):
             return self._on_voice(ev)
@@ -195,8 +191,8 @@ class Slowdown:
         """Speaking, or with a cue queued: a reminder now would land after it, at the wrong moment."""
         return any(end > t for _, end, _ in self._cues)
 
-    def _on_speech(self, ev: SpeechStarted) -> list[Decision]:
-        out: list[Decision] = []
+    def _on_speech(self, ev: SpeechStarted) -> list[Advice]:
+        out: list[Advice] = []
         turn = self._turn
         if turn is not None and turn.speech_since is not None:
             return out  # already speaking
@@ -214,7 +210,7 @@ class Slowdown:
         turn.interrupted |= interrupted is not None
         return out
 
-    def _on_voice(self, ev: VoiceHeard) -> list[Decision]:
+    def _on_voice(self, ev: VoiceHeard) -> list[Advice]:
         """Heard only once the speech has stopped: one partner cut in during the other's turn,
         in a pause of theirs or over them. Once per turn, and not again for an early answer."""
         turn = self._turn
@@ -223,7 +219,7 @@ class Slowdown:
         turn.interrupted = True
         return [self._interruption("cut_in", f"{ev.heard} cut in on {ev.expected}", ev.t)]
 
-    def _on_over_coach(self, ev: HeardOverCoach) -> list[Decision]:
+    def _on_over_coach(self, ev: HeardOverCoach) -> list[Advice]:
         """Over the coach: an interruption, unless it was the partner the coach had just answered,
         going on; then the coach answered too soon (a cut-off, the coach's doing, not theirs)."""
         if self._turn is not None:
@@ -238,7 +234,7 @@ class Slowdown:
         self.interruptions += 1
         return Note("interruption", f"{kind}: {detail}", t, value=self.interruptions)
 
-    def _on_breath(self, ev: SpeechStopped) -> list[Decision]:
+    def _on_breath(self, ev: SpeechStopped) -> list[Advice]:
         turn = self._turn
         if turn is None or turn.speech_since is None:
             return []
@@ -254,9 +250,9 @@ class Slowdown:
             return [note, Remind(PAUSE_FOR_MIRROR, ev.t)]
         return []
 
-    def _on_turn_done(self, ev: TurnDone) -> list[Decision]:
+    def _on_turn_done(self, ev: TurnDone) -> list[Advice]:
         turn, self._turn = self._turn, None
-        out: list[Decision] = []
+        out: list[Advice] = []
         self._cue_owed = ev.role not in UNCUED_ROLES
         if turn is not None:
             if turn.speech_since is not None:  # no breath reported: speech ran to the turn's end
@@ -267,13 +263,13 @@ class Slowdown:
         if self.interruptions >= self.p.interruptions:
             self.interruptions = 0
             out.append(Remind(ONE_AT_A_TIME, ev.t))
-        if ev.role == "share" and turn is not None:
+        if ev.role == Step.SHARE.value and turn is not None:
             self._pending[ev.turn] = turn.voiced
             if ev.text is not None:
                 out += self._on_text(ev.turn, ev.text, ev.t, reminded=bool(out))
         return out
 
-    def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Decision]:
+    def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Advice]:
         voiced = self._pending.pop(turn, 0.0)
         words = len(normalise(text).split())
         if words == 0 or voiced <= 0:  # not a share, no words, or no speech heard: nothing to judge

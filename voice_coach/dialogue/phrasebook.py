@@ -16,15 +16,23 @@ else:  # pragma: no cover
 
 from ..errors import UserError
 from ..files import read_text
+from ..text import folded
 
 REQUIRED_ANSWERS = ("yes", "partly", "no", "more", "done")
 REQUIRED_COMMANDS = ("stop", "pause", "resume", "repeat", "skip", "switch")
-REQUIRED_FEEDBACK = ("all", "most", "part", "little", "missed", "added")
 _FIELDS = frozenset({"sender", "receiver", "minutes", "timeout_word", "emergency", "violence_help",
                      "crisis_help", "break_minutes"})
-_FEEDBACK_FIELDS = frozenset({"words", "sender"})
-# Cues added after wording files of one's own existed: a file without them takes ours.
+# The parts of the line on a round's mirroring (fidelity.feedback_line), with the names each is
+# filled in with: a head, what was missed or added, and how they and the words named are put together.
+FEEDBACK_FIELDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("all", "most", "part", "little"), frozenset({"sender"})),
+    **dict.fromkeys(("missed", "added"), frozenset({"words", "sender"})),
+    "line": frozenset({"head"}), "line_and": frozenset({"head", "then"}),
+    "word": frozenset({"word"}), "between": frozenset(),
+}
+# Cues and parts added after wording files of one's own existed: a file without them takes ours.
 LATER_CUES = ("mic_lost", "mic_back", "mic_gone")
+LATER_FEEDBACK = ("line", "line_and", "word", "between")
 
 
 @dataclass(frozen=True)
@@ -84,13 +92,16 @@ def load_phrasebook(path: Path | None = None) -> Phrasebook:
     if "feedback" not in data and path != default_cues_path():  # an older wording file: ours
         return Phrasebook(cues, answers, commands, load_phrasebook().feedback)
     feedback = data.get("feedback", {})
-    for key in REQUIRED_FEEDBACK:
+    if isinstance(feedback, dict) and path != default_cues_path():
+        ours = load_phrasebook().feedback
+        feedback = {**{k: ours[k] for k in LATER_FEEDBACK}, **feedback}
+    for key, fields in FEEDBACK_FIELDS.items():
         if not isinstance(feedback, dict) or key not in feedback:
             raise UserError(f"cue file {path}: [feedback] needs a text for '{key}'")
-        problem = _cue_problem(feedback[key], _FEEDBACK_FIELDS)
+        problem = _cue_problem(feedback[key], fields)
         if problem:
             raise UserError(f"cue file {path}, line {_line_of(raw, key)}: the text for {key!r} {problem}")
-    return Phrasebook(cues, answers, commands, {k: feedback[k] for k in REQUIRED_FEEDBACK})
+    return Phrasebook(cues, answers, commands, {k: feedback[k] for k in FEEDBACK_FIELDS})
 
 
 def _cue_problem(text: object, fields: frozenset[str] = _FIELDS) -> str | None:
@@ -137,7 +148,6 @@ def _line_of(raw: str, key: str) -> int:
 
 
 def normalise(text: str) -> str:
-    """Lower case, curly quotes straightened, punctuation other than apostrophes dropped."""
-    text = text.lower().replace("\u2019", "'")
-    text = re.sub(r"[^\w\s'-]", " ", text)
+    """Words to match phrases against: folded, punctuation other than apostrophes and hyphens dropped."""
+    text = re.sub(r"[^\w\s'-]", " ", folded(text))
     return " ".join(text.split())

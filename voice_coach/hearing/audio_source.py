@@ -265,6 +265,28 @@ class InputHealth:
         return self.lost_secs + self.dropped_secs
 
 
+class InputWatch:
+    """Input the microphone lost or the queue had no room for (filled with silence, so that times
+    stay true) is told each time it grows, once a second at most: never hidden, since words may be
+    missing from that moment. A source that cannot lose input (a file) has no `health`."""
+
+    def __init__(self, source: AudioSource) -> None:
+        self._health: Callable[[], InputHealth] | None = getattr(source, "health", None)
+        self.told: InputHealth | None = None  # what the microphone lost, as last told
+        self._next_check = 0.0
+
+    def check(self, t: float) -> InputHealth | None:
+        """What was lost so far, when it has grown since last told."""
+        if self._health is None or t < self._next_check:
+            return None
+        self._next_check = t + 1.0
+        now = self._health()
+        if now == self.told or not (now.overflows or now.filled_secs):
+            return None
+        self.told = now
+        return now
+
+
 class CaptureClock:
     """Where each captured block belongs on the stream's timeline.
 

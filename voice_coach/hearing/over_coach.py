@@ -29,7 +29,8 @@ SILENT_DB = -100.0
 @dataclass(frozen=True)
 class OverCoachParams:
     # A band this far above the bound holds something else (docs/benchmarks.md, "Talking over the
-    # coach": 6 dB raises the false alarms fourfold, 10 dB misses a third of the talk-overs).
+    # coach": 6 dB raises the false alarms fourfold; 10 dB, the tune part's pick, halves them but
+    # missed the live room's talk-over).
     excess_db: float = 8.0
     # A voice lifts many bands at once; a click, a hum or a misplaced syllable of echo, one or two.
     min_bands: int = 5

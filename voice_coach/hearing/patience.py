@@ -67,3 +67,35 @@ class Patience:
         if self.p.memory == 0 or self.p.unsure_margin is None or not seen:
             return hold, max(hold, longest)
         return hold, max(hold, min(longest, max(p for p, _ in seen) + self.p.unsure_margin))
+
+
+@dataclass(frozen=True)
+class Pause:
+    """`who` went on at `t` after `secs` of silence, which `finished`: sounded like a thought's end."""
+
+    who: str | None
+    secs: float
+    t: float
+    finished: bool = True
+
+
+class Holds:
+    """The holds the turn detector gets for each partner, learnt from their pauses: the coach's
+    settings give the shortest (`base`, after a finished-sounding thought) and the longest wait."""
+
+    def __init__(self, patience: Patience, base: float, longest: float) -> None:
+        self.patience, self._base, self._longest = patience, base, longest
+
+    def waits(self, who: str | None, answered: bool) -> tuple[float, float | None]:
+        """TurnDetector.hold's arguments for `who`. Where the coach will not answer, the other
+        partner does, and soon: nothing to hold."""
+        if not answered:
+            return 0.0, None
+        return self.patience.waits(who, self._base, self._longest)
+
+    def learn(self, pause: Pause) -> float | None:
+        """Remember the pause; the new hold for its partner when it moved noticeably (for the log)."""
+        before = self.patience.hold(pause.who, self._base)
+        self.patience.went_on(pause.who, pause.secs, pause.finished)
+        now = self.patience.hold(pause.who, self._base)
+        return now if abs(now - before) > 0.05 else None

@@ -1,8 +1,16 @@
-"""Joins the transcripts of a turn's pieces, which arrive from the worker in any order."""
+"""A turn's words: its pieces sent to the transcription worker, and their transcripts, which
+arrive in any order, joined into the turn's."""
 
 from __future__ import annotations
 
-from ..events import PieceTranscribed, TurnEnded, TurnTranscribed
+from collections.abc import Callable
+
+from ..events import PieceTranscribed, TranscribeRequest, TurnEnded, TurnTranscribed
+from .audio_history import AudioHistory
+from .transcriber import Result, TranscriptionWorker
+
+# Pieces this short are answers and commands: Whisper gets their vocabulary as a prompt.
+SHORT_REPLY_SECS = 3.0
 
 _Key = tuple[int, float, float]
 
@@ -37,3 +45,61 @@ class TranscriptAssembler:
         for k in [k for k in self._texts if k[0] == ended.turn]:
             del self._texts[k]
         return TurnTranscribed(ended.turn, text, t)
+
+
+class Transcription:
+    """The loop's side of the worker: pieces go out with what helps the model hear them, and each
+    piece's words come back to `on_words` on the loop's own thread (the worker only transcribes).
+    Faster than real time the worker takes no stream time, so where its words could change what
+    happens next, the loop waits for them; live, they arrive while the pause lasts."""
+
+    def __init__(self, worker: TranscriptionWorker, history: AudioHistory, vocabulary: str, realtime: bool,
+                 on_words: Callable[[Result], None]) -> None:
+        self.worker, self._history, self._vocabulary = worker, history, vocabulary
+        self._realtime, self._on_words = realtime, on_words
+        self._assembler = TranscriptAssembler()
+
+    def request(self, req: TranscribeRequest) -> None:
+        prompt = self._vocabulary if req.end - req.start <= SHORT_REPLY_SECS else None
+        self.worker.submit(req, self._history.slice(req.start, req.end), prompt)
+
+    def collect(self, wait: bool = False) -> None:
+        """The words that are back (`wait`: at least one piece's, unless none comes in 30 s)."""
+        for r in self.worker.results(wait=wait, timeout=30.0 if wait else None):
+            self._on_words(r)
+
+    def before_answering(self) -> None:
+        """Every piece of a turn is read before the coach answers it (care.py: a disclosure is
+        never answered with a mirror prompt). Live, a piece's words arrive while the pause lasts
+        (it is sent at the first short pause, the turn ends a breath later)."""
+        if self._realtime:
+            self.collect()
+            return
+        while not self.worker.idle:
+            self.collect(wait=True)
+
+    def while_needed(self, needed: Callable[[], bool]) -> None:
+        """Faster than real time, wait for words whenever they could end a pause sooner."""
+        if self._realtime:
+            return
+        while needed():
+            idle = self.worker.idle
+            self.collect(wait=not idle)
+            if idle:
+                return
+
+    def joined(self, r: Result, t: float) -> TurnTranscribed | None:
+        """A piece's words, received at `t`: the turn's, once every piece of an ended turn is in."""
+        req = r.request
+        return self._assembler.on_piece(PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, t))
+
+    def turn_ended(self, ev: TurnEnded) -> TurnTranscribed | None:
+        """The turn's words, if every piece is in already."""
+        return self._assembler.on_turn_end(ev)
+
+    def after_turn(self) -> None:
+        """Faster than real time, an ended turn's words are waited for before the session goes on."""
+        if self._realtime:
+            return
+        while self._assembler.pending_turns():
+            self.collect(wait=True)

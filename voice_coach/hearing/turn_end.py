@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from ..text import folded
+
 
 class Words(str, Enum):
     """What the partial transcript of the current pause says about the thought."""
@@ -54,12 +56,12 @@ _TRAILING_MARKS = ("...", "…", ",", ";", ":", "-", "–", "—")
 
 def judge_words(text: str | None) -> Words:
     """Read the end of a partial transcript."""
-    t = (text or "").strip().lower()
+    t = folded(text or "").strip()
     if not t:
         return Words.NO_SIGN
     if t.endswith(_TRAILING_MARKS):
         return Words.UNFINISHED
-    words = re.findall(r"[a-z']+", t.replace("\u2019", "'"))
+    words = re.findall(r"[a-z']+", t)
     last = words[-1].strip("'") if words else ""
     if last in UNFINISHED_WORDS:
         return Words.UNFINISHED

@@ -238,7 +238,8 @@ def pace_and_pauses_plot(s: Session) -> Figure:
 
 
 def _short_label(t: Turn) -> str:
-    verbs = {"share": "shares", "mirror": "mirrors", "check": "answers", "more": "answers"}
+    verbs = {Step.SHARE.value: "shares", Step.MIRROR.value: "mirrors", Step.CHECK.value: "answers",
+             Step.MORE.value: "answers"}
     verb = verbs.get(t.step, t.step[:20])  # a damaged log's step could be any length
     return f"{_name(t.speaker)} {verb}"
 
@@ -425,9 +426,9 @@ def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
         items.append((c.t, 0, row))
     for t in s.turns:
         bits = [f"spoke {duration_words(t.duration)}"]
-        if t.pause is not None and t.step != "share":
+        if t.pause is not None and t.step != Step.SHARE.value:
             bits.append(f"after a pause of {t.pause:.1f} s")
-        if t.wpm is not None and t.step in ("share", "mirror"):
+        if t.wpm is not None and t.step in (Step.SHARE.value, Step.MIRROR.value):
             bits.append(f"{round(t.wpm)} words a minute")
         what = STEP_WORDS.get(t.step, "speaks")
         items.append((t.start, 1, (

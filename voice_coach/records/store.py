@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dialogue.protocol import Step
 from ..errors import UserError
 from ..files import is_unicode
 from .session_log import EVENTS_FILE, read_log
@@ -285,12 +286,12 @@ def summarize(session_id: str, events: list[dict[str, Any]]) -> Session:
 
 
 def _on_turn(s: Session, turn: Turn) -> None:
-    if turn.step == "share":
+    if turn.step == Step.SHARE.value:
         previous = s.rounds[-1] if s.rounds else None
         receiver = s.receiver if turn.speaker == s.sender else s.sender
         again = bool(previous and previous.sender == turn.speaker and previous.answer in ("partly", "no"))
         s.rounds.append(Round(len(s.rounds) + 1, turn.speaker, receiver, [turn], again=again))
-    elif turn.step == "mirror" and s.rounds:
+    elif turn.step == Step.MIRROR.value and s.rounds:
         s.rounds[-1].mirror.append(turn)
 
 
@@ -298,7 +299,7 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
     kind = str(ev.get("kind") or "")
     detail = ev.get("detail")
     current = s.rounds[-1] if s.rounds else None
-    if kind == "answer" and last_text_step == "check" and current is not None:
+    if kind == "answer" and last_text_step == Step.CHECK.value and current is not None:
         current.answers.append(str(detail))
     elif kind == "fidelity" and current is not None:
         recall = ev.get("recall")
@@ -420,10 +421,10 @@ def _insert(db: sqlite3.Connection, s: Session, stat: tuple[int, int]) -> None:
     )
     metrics: list[tuple[str, str, float]] = [(who, "talk_seconds", secs) for who, secs in s.talk().items()]
     for who in s.partners:
-        paces = [w for t in s.turns if t.speaker == who and t.step == "share" and (w := t.wpm)]
+        paces = [w for t in s.turns if t.speaker == who and t.step == Step.SHARE.value and (w := t.wpm)]
         if paces:
             metrics.append((who, "share_wpm", sum(paces) / len(paces)))
-    pauses = [t.pause for t in s.turns if t.step == "mirror" and t.pause is not None]
+    pauses = [t.pause for t in s.turns if t.step == Step.MIRROR.value and t.pause is not None]
     if pauses:
         metrics.append(("", "pause_before_mirror", sum(pauses) / len(pauses)))
     db.executemany(

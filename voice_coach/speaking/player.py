@@ -39,6 +39,16 @@ class Player(Protocol):
     def close(self) -> None: ...
 
 
+def _mix_into(mix: np.ndarray, pos: int, clips: list[tuple[int, np.ndarray]]) -> None:
+    """Add each clip (its first sample's index, its samples) where it overlaps `mix`, which holds
+    samples [pos, pos + len(mix))."""
+    for start, a in clips:
+        i = start - pos
+        lo, hi = max(i, 0), min(i + len(a), len(mix))
+        if lo < hi:
+            mix[lo:hi] += a[lo - i : hi - i]
+
+
 class Timeline:
     """Everything heard in a session, placed at its stream time, to write one WAV afterwards.
 
@@ -87,13 +97,16 @@ class Timeline:
         pos = 0
         for under in self._under():
             mix = under.astype(np.int32)
-            for at, a in self._clips:
-                i = int(at * SAMPLE_RATE) - pos
-                lo, hi = max(i, 0), min(i + len(a), len(mix))
-                if lo < hi:
-                    mix[lo:hi] += a[lo - i : hi - i]
+            _mix_into(mix, pos, [(int(at * SAMPLE_RATE), a) for at, a in self._clips])
             yield np.clip(mix, -32768, 32767).astype(np.int16)
             pos += len(mix)
+
+    def coach_heard(self, first: int, n: int) -> np.ndarray:
+        """The coach's cues sounding in samples [first, first + n) of the timeline (float64; clips
+        placed at the nearest sample, as an echo hears them)."""
+        mix = np.zeros(n, dtype=np.float64)
+        _mix_into(mix, first, [(round(at * SAMPLE_RATE), a) for at, a in self.coach_clips])
+        return mix
 
     def render(self) -> np.ndarray:
         return np.concatenate([np.zeros(0, dtype=np.int16), *self.blocks()])
