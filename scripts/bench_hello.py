@@ -30,7 +30,7 @@ from conversations import Recording, load_conversations, split  # noqa: E402
 from voice_coach.hearing.voiceprint import Voiceprints  # noqa: E402
 
 KEEP = 0.98  # partner turns the gate must accept (the target)
-HEARD_SECS = 3.0  # the loop's voiceprint hears the last 3 s of a stretch (loop.VOICE_SECS)
+HEARD_SECS = 3.0  # the loop's voiceprint hears the last 3 s of a stretch (hearing/who_spoke.VOICE_SECS)
 
 
 def prints(enc: Voiceprints, recs: list[Recording]) -> dict[str, list[np.ndarray]]:

@@ -3,7 +3,9 @@
 A piece the loop transcribes can hold a search for words of a second or more. Without timestamps,
 tiny.en often ends its output at such a pause and drops the rest. This prints the word error rate
 of the recordings in ../shared/data alone, and of pairs of them joined by a 1.0, 1.6 or 2.4 s
-pause, with and without timestamps, and with the long pauses squeezed to 0.5 s.
+pause, with and without timestamps, and with the long pauses squeezed to 0.5 s. Then the short
+answers the coach waits for ("yes", "that's all"), which hold no long pause, spoken by two espeak-ng
+voices: are they quicker to transcribe without timestamps, and as well heard?
 
     .venv/bin/python scripts/bench_pause_wer.py      # about 3 minutes on 2 cores
 """
@@ -27,6 +29,9 @@ from voice_coach.hearing.models import resolve_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PAUSES = (1.0, 1.6, 2.4)
+ANSWERS = ("Yes.", "No.", "Partly.", "Yes, you got it.", "No, that's all.", "Yes, there's more.",
+           "That's all.", "Not quite.", "Yes, I think so.", "No, there is more.")
+VOICES = ("gmw/en-gb-x-rp", "gmw/en-us+f4")
 
 
 def norm(s: str) -> str:
@@ -86,6 +91,20 @@ def main() -> None:
         alone = wer(items, ts, sq)[0]
         both, secs = wer(pairs, ts, sq)
         print(f"| {label} | {alone:.1%} | {both:.1%} | {secs:.2f} |")
+
+    from voice_coach.hearing.transcriber import TIMESTAMPS_FROM
+    from voice_coach.speaking.voice import Voice
+
+    answers = [(Voice(v, 165).render(a), a) for v in VOICES for a in ANSWERS]
+    longest = max(len(x) for x, _ in answers) / 16000
+    print(f"\n{len(answers)} short answers ({len(ANSWERS)} by {len(VOICES)} espeak-ng voices, "
+          f"{longest:.1f} s at most; transcriber.py uses timestamps from {TIMESTAMPS_FROM:g} s)\n")
+    print("| transcription | WER | s per call |")
+    print("|---|---|---|")
+    for label, ts in (("without timestamps (shipped for these)", False), ("with timestamps", True)):
+        wer(answers[:2], ts)  # warm up
+        rate, secs = wer(answers, ts)
+        print(f"| {label} | {rate:.1%} | {secs:.2f} |")
 
 
 if __name__ == "__main__":

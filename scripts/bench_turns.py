@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Turn-taking benchmark: does the coach cut a partner off, or keep them waiting?
 
+The speakers are split in two halves (HALVES): the sweeps (--sweep) and the comparisons of
+--paces run on the tune half; the settings are reported on the held-out half.
+
     .venv/bin/python scripts/bench_turns.py [--quick] [--only LABEL ...]
     .venv/bin/python scripts/bench_turns.py --paces    # partners who differ: learning their pauses
 
@@ -16,8 +19,9 @@ EndOfTurnCheck and the partial transcripts arriving `--asr-latency` seconds afte
 TranscribeRequest. Ten minutes of each noise alone counts spurious turns.
 
 Prints the tables in docs/benchmarks.md ("## Turn-taking"). Writes nothing outside /tmp: model
-answers are cached in /tmp/voice-coach-bench-turns so that a second run is faster, keyed by the
-exact audio and by the models, their runtimes and the code that calls them (answers_version).
+answers, word timestamps and cues are cached in /tmp/voice-coach-bench-turns so that a second
+run is faster, each keyed by the exact audio or text and by what made it: the models, their
+runtimes and the code that calls them (answers_version, words_version), the voice and its rate.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ F = FRAME_SAMPLES / SAMPLE_RATE  # 30 ms
 LEVEL = -26.0  # dBFS, active speech level of every partner
 PAUSES = (0.3, 0.45, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.2, 2.5)  # inserted inside turns
 BRISK_PAUSES = (0.3, 0.45, 0.6, 0.8)  # a partner who seldom searches for words
-# Half the speakers, and half the turns, for the benchmark of partners who differ (--paces mixed)
+# Half the speakers, in each half of HALVES, pause only briefly (--paces: partners who differ)
 BRISK = frozenset({"sb_spk2", "arctic_axb", "fw_right", "pesq_spk"})
 MIN_PAUSE = 0.3  # a silence inside a turn at least this long counts as a pause
 PATIENCE = 4.0  # no decision this long after a turn's real end: a missed end
@@ -115,12 +119,14 @@ def word_times(paths: list[str]) -> dict[str, list[tuple[str, float, float]]]:
 
 
 def words_of(clips: dict[str, np.ndarray]) -> dict[str, list[tuple[str, float, float]]]:
-    """Whisper word timestamps of each named 16 kHz int16 clip, cached under its name."""
-    cache = CACHE / "words.json"
+    """Whisper word timestamps of each named 16 kHz int16 clip, cached under its name, its exact
+    audio and the model and runtime that heard it (`words_version`)."""
+    cache = CACHE / f"words-{words_version()}.json"
     known: dict[str, list[tuple[str, float, float]]] = {}
     if cache.is_file():
         known = {k: [tuple(w) for w in v] for k, v in json.loads(cache.read_text()).items()}  # type: ignore[misc]
-    missing = [p for p in clips if p not in known]
+    keys = {p: f"{p}:{hashlib.sha1(x.tobytes()).hexdigest()[:16]}" for p, x in clips.items()}
+    missing = [p for p in clips if keys[p] not in known]
     if missing:
         from faster_whisper import WhisperModel
 
@@ -130,10 +136,20 @@ def words_of(clips: dict[str, np.ndarray]) -> dict[str, list[tuple[str, float, f
             x = clips[p].astype(np.float32) / 32768
             segs, _ = model.transcribe(x, language="en", beam_size=1, word_timestamps=True,
                                        condition_on_previous_text=False)
-            known[p] = [(w.word, w.start, w.end) for s in segs for w in (s.words or [])]
+            known[keys[p]] = [(w.word, w.start, w.end) for s in segs for w in (s.words or [])]
         CACHE.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(known))
-    return {p: known[p] for p in clips}
+    return {p: known[keys[p]] for p in clips}
+
+
+def words_version() -> str:
+    """What the word timestamps depend on besides the audio: the model and its runtime."""
+    import importlib.metadata as md
+
+    parts = [f"{p} {md.version(p)}" for p in ("faster-whisper", "ctranslate2")]
+    model = whisper_path() / "model.bin"
+    parts += [str(model), str(model.stat().st_size)]
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
 
 
 def load_corpus() -> list[Utterance]:
@@ -209,19 +225,15 @@ def room_ir(seed: int = 7) -> np.ndarray:
 
 
 def render_cues() -> list[np.ndarray]:
-    cache = CACHE / "cues.npz"
-    if cache.is_file():
-        z = np.load(cache)
-        return [z[k] for k in CUES]
+    """The cues in the shipped voice, through the product's own cue cache (keyed by text, voice,
+    rate and engine), kept under CACHE."""
+    from voice_coach.speaking.cue_cache import CueCache
     from voice_coach.speaking.voice import Voice
 
     book = tomllib.loads((ROOT / "voice_coach" / "cues" / "en.toml").read_text())["cues"]
     s = Settings()
-    voice = Voice(s.voice, s.voice_rate)
-    out = {k: voice.render(book[k].format(sender="Alex", receiver="Sam")) for k in CUES}
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, **out)
-    return [out[k] for k in CUES]
+    voice = Voice(s.voice, s.voice_rate, CueCache(CACHE / "cues"))
+    return [voice.render(book[k].format(sender="Alex", receiver="Sam")) for k in CUES]
 
 
 def split(u: Utterance, n_cuts: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -400,8 +412,8 @@ def answers_version() -> str:
     from voice_coach.hearing import smart_turn, transcriber
 
     model = smart_turn.smart_turn_model_path()
-    parts = [f"{p} {md.version(p)}" for p in ("onnxruntime", "faster-whisper", "ctranslate2")]
-    parts += [str(whisper_path()), str(model), str(model.stat().st_size if model else 0)]
+    parts = [words_version(), f"onnxruntime {md.version('onnxruntime')}"]  # Whisper's, and Smart Turn's
+    parts += [str(model), str(model.stat().st_size if model else 0)]
     parts += [Path(m.__file__).read_text() for m in (smart_turn, transcriber) if m.__file__]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
 
@@ -808,10 +820,11 @@ def learning(v: Vad, sweep: bool = False) -> list[Setting]:
     shipped = CHOSEN.patience_params()
     variants = [shipped]
     if sweep:
-        variants += [replace(shipped, first=f) for f in (CHOSEN.min_breath, 2.0, 2.8)]
-        variants += [replace(shipped, margin=m) for m in (0.3, 0.5)]
-        variants += [replace(shipped, memory=k) for k in (2, 4)]
-        variants += [replace(shipped, cap=c) for c in (2.3, 2.5)]
+        variants += [replace(shipped, first=f) for f in (CHOSEN.min_breath, 2.0, 2.3, 2.8)]
+        variants += [replace(shipped, margin=m) for m in (0.3, 0.5, 0.8, 1.0)]
+        variants += [replace(shipped, memory=k) for k in (2, 4, 8)]
+        variants += [replace(shipped, cap=c) for c in (2.3, 2.5, 2.8)]
+        variants = list(dict.fromkeys(variants))  # the shipped value of each is compared once
     out = []
     for p in variants:
         label = (f"Smart Turn + words, a shared piece held {CHOSEN.min_breath:g} s or the partner's "
@@ -864,7 +877,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus()
     if args.paces:
         return paces(corpus, rounds, args)
-    episodes = build_episodes(corpus, rounds)
+    halves = {part: [u for u in corpus if u.speaker in speakers] for part, speakers in HALVES.items()}
+    episodes = build_episodes(halves["held-out"], rounds)
     conditions = rooms((10.0,) if args.quick else (20.0, 10.0, 5.0))
     settings = settings_to_compare(args.quick)
     if args.only:
@@ -888,10 +902,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"#   {s.label}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
     base_wer = clean_wer(oracle, episodes)
     oracle.save()
+    print(f"\nThe settings below are reported on the held-out half of the speakers "
+          f"({', '.join(sorted(HALVES['held-out']))}: {len(episodes)} turns), never used to choose "
+          f"anything; the sweeps (--sweep) run on the tune half ({', '.join(sorted(HALVES['tune']))}).")
     report(settings, conditions, results, alone, minutes, base_wer)
     if args.sweep:
-        smart_turn_table(bench)
-        sweep(bench)
+        tune = Bench(build_episodes(halves["tune"], rounds), conditions, oracle, args.asr_latency)
+        smart_turn_table(tune)
+        sweep(tune)
         oracle.save()
     print(f"\nSmart Turn: {oracle.calls['smart']} new calls, "
           f"{1000 * oracle.secs['smart'] / max(oracle.calls['smart'], 1):.0f} ms each; Whisper: "
@@ -904,7 +922,7 @@ def main(argv: list[str] | None = None) -> int:
 def report(settings: list[Setting], conditions: list[Condition], results: dict[str, dict[str, Score]],
            alone: dict[str, dict[str, int]], minutes: float, base_wer: float) -> None:
     snr20 = [c.name for c in conditions if c.snr == 20.0]
-    print("\n### All rooms together\n")
+    print("\n### All rooms together (held-out half)\n")
     print("| setting | cut-offs: mid-sentence pauses | after a sentence | cut in speech | missed ends "
           "| delay median | delay p95 | spurious turns | "
           f"turns from {minutes:g} min noise alone, kitchen/bike/tap at 10 dB; 5 dB | WER clean; 20 dB |")
@@ -921,7 +939,7 @@ def report(settings: list[Setting], conditions: list[Condition], results: dict[s
               f"| {pct(tot.missed_rate)} | {median(tot.delays):.2f} s "
               f"| {quantile(tot.delays, 0.95):.2f} s | {tot.spurious} | {a10}; {a5} | {w} |")
     print(f"\nThe same model on the clean recordings, whole: WER {pct(base_wer)}.")
-    print("\n### Mid-sentence cut-offs by pause length\n")
+    print("\n### Mid-sentence cut-offs by pause length (held-out half)\n")
     bands = ((0.3, 0.8), (0.8, 1.5), (1.5, 2.0), (2.0, 2.7))
     print("| setting | " + " | ".join(f"{a:g}-{b:g} s" for a, b in bands) + " |")
     print("|---|" + "---|" * len(bands))
@@ -931,7 +949,7 @@ def report(settings: list[Setting], conditions: list[Condition], results: dict[s
     for s in settings:
         if not s.wer:
             continue
-        print(f"\n### By room: {s.label}\n")
+        print(f"\n### By room (held-out half): {s.label}\n")
         print("| room | cut-offs mid-sentence | after a sentence | missed ends | delay median | p95 "
               "| spurious | WER |")
         print("|---|---|---|---|---|---|---|---|")
@@ -942,39 +960,68 @@ def report(settings: list[Setting], conditions: list[Condition], results: dict[s
                   f"| {quantile(sc.delays, 0.95):.2f} s | {sc.spurious} | {pct(sc.wer)} |")
 
 
+# The speakers of ../shared/data in two halves, each with partners who search for words and (for
+# --paces) brisk ones: numbers are compared on the tune half (--sweep, --paces) and reported on the
+# other, never used to choose anything.
+HALVES = {
+    "tune": frozenset({"sb_spk1", "arctic_axb", "fw_left", "pesq_spk"}),
+    "held-out": frozenset({"sb_spk2", "arctic_aew", "jfk", "fw_right"}),
+}
+
+
 def paces(corpus: list[Utterance], rounds: int, args: argparse.Namespace) -> int:
     """Partners who differ: does learning each one's pauses spare the one who searches for words
-    without keeping the brisk one waiting? Fixed holds against learnt ones, in all rooms."""
-    episodes = build_episodes(corpus, rounds, BRISK)
+    without keeping the brisk one waiting? Fixed holds against learnt ones, in all rooms. The
+    variants are compared on the tune half of the speakers; the held-out half, never used to
+    choose anything, gives the figures to quote.
+
+    The rule is the target of issue 12: among the learnt variants that cut at most 2% of the
+    searching partners' pauses, the quickest median for them, then for the brisk ones."""
     conditions = rooms((20.0, 10.0, 5.0))
     oracle = Oracle(args.cache)
-    bench = Bench(episodes, conditions, oracle, args.asr_latency)
     v = CHOSEN_VAD
     fixed = [judged(v, f"a shared piece held {h:g} s" + (" (before)" if h == CHOSEN.min_breath else ""),
                     end_silence_min=h) for h in (CHOSEN.min_breath, 2.0, 2.3)]
-    settings = fixed + learning(v, sweep=True)
-    if args.only:
-        settings = [s for s in settings if any(o in s.label for o in args.only)]
-    print(f"\n### Partners who differ: {', '.join(sorted(BRISK))} pause "
-          f"{min(BRISK_PAUSES):g}-{max(BRISK_PAUSES):g} s, the others {min(PAUSES):g}-{max(PAUSES):g} s\n")
-    print("| setting | searching: cut-offs mid-sentence | delay median | brisk: cut-offs mid-sentence "
-          "| delay median | all: after a sentence | missed ends |")
-    print("|---|---|---|---|---|---|---|")
-    for s in settings:
-        t = time.perf_counter()
-        r = bench.score(s, by=lambda _, ep: "brisk" if ep.speaker in BRISK else "searching")
-        oracle.save()
-        slow, quick, tot = r["searching"], r["brisk"], total(r)
-        print(f"| {s.label} | {pct(slow.cut_rate('mid'))} of {len(slow.pauses['mid'])} "
-              f"| {median(slow.delays):.2f} s | {pct(quick.cut_rate('mid'))} of {len(quick.pauses['mid'])} "
-              f"| {median(quick.delays):.2f} s | {pct(tot.cut_rate('sentence'))} | {pct(tot.missed_rate)} |")
-        print(f"#   {s.label}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    print(f"\nPartners who differ: {', '.join(sorted(BRISK))} pause {min(BRISK_PAUSES):g}-"
+          f"{max(BRISK_PAUSES):g} s, the others {min(PAUSES):g}-{max(PAUSES):g} s; "
+          f"{len(conditions)} rooms, each a session in which each speaker's pauses are learnt afresh.")
+    for part, speakers in HALVES.items():
+        sub = [u for u in corpus if u.speaker in speakers]
+        bench = Bench(build_episodes(sub, rounds, BRISK), conditions, oracle, args.asr_latency)
+        learnt = learning(v, sweep=part == "tune")
+        settings = fixed + learnt
+        if args.only:
+            settings = [s for s in settings if any(o in s.label for o in args.only)]
+        what = "compared, and chosen by the rule" if part == "tune" else "never used to choose anything"
+        print(f"\n{part} half ({what}): {', '.join(sorted(speakers))}, {len(bench.episodes)} turns\n")
+        print(f"| setting ({part} half) | searching: cut-offs mid-sentence | delay median "
+              "| brisk: cut-offs mid-sentence | delay median | all: after a sentence | missed ends |")
+        print("|---|---|---|---|---|---|---|")
+        scores = {}
+        for s in settings:
+            t = time.perf_counter()
+            r = bench.score(s, by=lambda _, ep: "brisk" if ep.speaker in BRISK else "searching")
+            oracle.save()
+            slow, quick, tot = r["searching"], r["brisk"], total(r)
+            scores[s.label] = (slow.cut_rate("mid"), median(slow.delays), median(quick.delays))
+            cells = [f"{pct(slow.cut_rate('mid'))} of {len(slow.pauses['mid'])}",
+                     f"{median(slow.delays):.2f} s",
+                     f"{pct(quick.cut_rate('mid'))} of {len(quick.pauses['mid'])}",
+                     f"{median(quick.delays):.2f} s",
+                     pct(tot.cut_rate("sentence")), pct(tot.missed_rate)]
+            print(f"| {s.label} | {' | '.join(cells)} |")
+            print(f"#   {s.label}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        if part == "tune":
+            safe = {s.label: scores[s.label][1:] for s in learnt if scores.get(s.label, (1.0,))[0] <= 0.02}
+            pick = min(safe, key=lambda label: safe[label]) if safe else "none cuts at most 2%"
+            print(f"\nThe rule's pick on the tune half (at most 2% of the searching partners' pauses cut, "
+                  f"then the quickest for them, then for the brisk): {pick}")
     return 0
 
 
 def sweep(bench: Bench) -> None:
     """The end-of-turn rule's numbers around the chosen ones (Smart Turn + words)."""
-    print(f"\n### Sweep: {CHOSEN_VAD.label}, Smart Turn + words, unfinished waits 2.8 s\n")
+    print(f"\n### Sweep (tune half): {CHOSEN_VAD.label}, Smart Turn + words, unfinished waits 2.8 s\n")
     print("| complete from p | unsure waits | cut-offs mid-sentence | after a sentence | delay median "
           "| delay p95 | missed ends |")
     print("|---|---|---|---|---|---|---|")
@@ -985,7 +1032,7 @@ def sweep(bench: Bench) -> None:
             print(f"| {ca:g} | {wu:g} s | {pct(tot.cut_rate('mid'))} | {pct(tot.cut_rate('sentence'))} "
                   f"| {median(tot.delays):.2f} s | {quantile(tot.delays, 0.95):.2f} s "
                   f"| {pct(tot.missed_rate)} |")
-    print("\n### Sweep: the classifier and the short pause under the chosen rule\n")
+    print("\n### Sweep (tune half): the classifier and the short pause under the chosen rule\n")
     print("| classifier | cut-offs mid-sentence | after a sentence | cut in speech | delay median "
           "| delay p95 | missed ends | spurious |")
     print("|---|---|---|---|---|---|---|---|")
@@ -1001,7 +1048,8 @@ def sweep(bench: Bench) -> None:
 
 def smart_turn_table(bench: Bench) -> None:
     """How Smart Turn itself tells real ends from mid-sentence pauses, room by room."""
-    print(f"\n### Smart Turn's probability at the pauses ({CHOSEN_VAD.label}, 0.2 s after the speech)\n")
+    print(f"\n### Smart Turn's probability at the pauses (tune half; {CHOSEN_VAD.label}, "
+          "0.2 s after the speech)\n")
     print("| room | real ends at p >= 0.5 | mid-sentence pauses at p >= 0.5 |")
     print("|---|---|---|")
     tail = CHOSEN.turn_params().judge_tail
