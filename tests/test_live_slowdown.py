@@ -62,7 +62,16 @@ def test_talking_over_the_coach_and_starting_before_the_prompt_are_logged_and_no
     notes = sorted((e for e in events if e["type"] == "note" and e["kind"] == "interruption"), key=lambda e: e["t"])
     assert [n["detail"].split(":")[0] for n in notes] == ["over_coach", "before_cue"]
     cue = next(e for e in events if e["type"] == "cue" and e["t"] < notes[0]["t"] < e["end"])
-    assert cue["key"] == "prompt_mirror" and notes[0]["t"] - cue["t"] < 2.0
+    assert cue["key"] == "prompt_mirror"
+    # Told from where Sam's voice really began over the prompt, in the room's own recording (the
+    # scripted partner starts a second after hearing the coach begin, later on a loaded machine).
+    partners, coach = segments(live["rec"][:, 0]), segments(live["rec"][:, 1])
+    first = next(e for e in events if e["type"] == "cue")
+    offset = coach[0].start - first["t"]  # the room's clock against the session's, from the first cue
+    began = next(p.start for p in partners if p.start > cue["t"] + offset) - offset  # Sam's first sound
+    late = notes[0]["t"] - began
+    print(f"talk-over heard {late:+.2f} s from its start ({began - cue['t']:.2f} s into the prompt)")
+    assert -0.2 < late < 0.8
     cancelled = [e for e in events if e["type"] == "cue_cancelled"]
     assert [e["key"] for e in cancelled] == ["prompt_mirror"]
     keys = [e["key"] for e in events if e["type"] == "cue"]

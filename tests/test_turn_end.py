@@ -80,6 +80,8 @@ def test_the_unfinished_wait_is_never_shorter_than_the_unsure_one():
 def test_a_whole_answer_is_answered_quickly_whatever_the_hold():
     held = EndRule(unsure=2.8, complete=2.3, unfinished=2.8, answer=0.6)
     assert held.silence_needed(0.9, Words.ANSWER) == 0.6
+    assert held.silence_needed(0.6, Words.ANSWER) == 0.6  # an unsure model: the words decide
+    assert held.silence_needed(0.6, Words.NO_SIGN) == 2.8  # ... only when they are a whole answer
     assert held.silence_needed(0.9, Words.NO_SIGN) == 2.3  # a finished-sounding thought is held
     assert held.silence_needed(0.2, Words.ANSWER) == 2.8  # the voice says more is coming
     assert held.silence_needed(None, Words.ANSWER) == 2.8  # not judged yet

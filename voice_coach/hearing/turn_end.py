@@ -79,8 +79,9 @@ class EndRule:
     unfinished (below `unfinished_below`) or unsure (between). A pause judged complete ends after
     `complete` seconds, but only once the words have had their say (with `use_words`): until the
     transcript arrives it counts as unsure, so a slow transcript costs time, never a cut-off.
-    Words that already are a whole answer (`Words.ANSWER`) end it after `answer` seconds: nothing
-    more is owed, and a partner who does go on is heard as going on.
+    Words that already are a whole answer (`Words.ANSWER`) end it after `answer` seconds unless the
+    model hears more coming (below `unfinished_below`): nothing more is owed, Smart Turn is often
+    unsure of a few words ("No. I'm finished." 0.52), and a partner who does go on is heard as going on.
     """
 
     unsure: float = 2.8  # no judgement (yet), or an unsure one
@@ -94,9 +95,12 @@ class EndRule:
     def sounds_finished(self, probability: float | None, words: Words) -> bool:
         """Whether the pause is one the quick end would take: the model says finished, and the
         words do not say otherwise (or are not known yet)."""
-        if probability is None or probability < self.complete_above:
+        if probability is None or probability < self.unfinished_below:
             return False
-        return not self.use_words or words in (Words.NO_SIGN, Words.ANSWER, Words.PENDING)
+        if self.use_words and words is Words.ANSWER:
+            return True
+        return probability >= self.complete_above and (
+            not self.use_words or words in (Words.NO_SIGN, Words.PENDING))
 
     def silence_needed(self, probability: float | None, words: Words = Words.PENDING) -> float:
         """Seconds of silence after which the turn is over."""
@@ -106,9 +110,8 @@ class EndRule:
             return self.unsure
         if probability < self.unfinished_below:
             return self.unfinished
-        if probability >= self.complete_above:
-            if self.use_words and words is Words.ANSWER:
-                return min(self.answer, self.complete)
-            if not self.use_words or words in (Words.NO_SIGN, Words.ANSWER):
-                return self.complete
+        if self.use_words and words is Words.ANSWER:
+            return min(self.answer, self.complete)
+        if probability >= self.complete_above and (not self.use_words or words is Words.NO_SIGN):
+            return self.complete
         return self.unsure
