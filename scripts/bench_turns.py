@@ -585,7 +585,7 @@ def simulate(audio: Callable[[], np.ndarray], events: dict[int, SpeechStarted | 
             verdicts = (Words.UNFINISHED, Words.OPEN, Words.NO_SIGN)
             waits = {rule.silence_needed(judged.get(pause), w) for w in verdicts}
             if det.awaiting(*pause) and len(waits) > 1:
-                det.on_words(req.turn, req.end, oracle.text(_slice(audio(), req.start, req.end + req.tail)))
+                det.on_words(req.turn, req.end, oracle.text(_slice(audio(), req.start, req.end)))
         ev = events.get(i)
         if ev is not None:
             if isinstance(ev, SpeechStopped):

@@ -44,15 +44,11 @@ class TurnStarted:
 
 @dataclass(frozen=True)
 class TranscribeRequest:
-    """Audio [start, end) of a turn should be transcribed now, while the partner may go on.
-    `tail`: seconds of the pause after `end` that are heard too. The speech detector can end a soft
-    last word early ("worried and"), and Whisper then drops it: "worried." reads as a finished
-    thought where "worried and..." does not."""
+    """Audio [start, end) of a turn should be transcribed now, while the partner may go on."""
 
     turn: int
     start: float
     end: float
-    tail: float = 0.0
 
 
 @dataclass(frozen=True)

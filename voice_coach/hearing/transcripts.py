@@ -61,7 +61,7 @@ class Transcription:
 
     def request(self, req: TranscribeRequest) -> None:
         prompt = self._vocabulary if req.end - req.start <= SHORT_REPLY_SECS else None
-        self.worker.submit(req, self._history.slice(req.start, req.end + req.tail), prompt)
+        self.worker.submit(req, self._history.slice(req.start, req.end), prompt)
 
     def collect(self, wait: bool = False) -> None:
         """The words that are back (`wait`: at least one piece's, unless none comes in 30 s)."""

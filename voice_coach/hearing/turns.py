@@ -64,7 +64,7 @@ class TurnParams:
     complete_above: float = 0.7  # Smart Turn probability from which a thought counts as finished
     unfinished_below: float = 0.5  # ... and below which it counts as unfinished
     use_words: bool = True  # a finished thought also needs words that end like one
-    judge_tail: float = 0.2  # pause after the speech that Smart Turn and Whisper hear too (<= short pause)
+    judge_tail: float = 0.2  # silence given to Smart Turn after the speech (at most the short pause)
     judge_secs: float = 8.0  # how much of the turn Smart Turn hears (it takes 8 s at most)
     min_piece: float = 8.0
     max_piece: float = 20.0  # Whisper sees 30 s at once; cut well before
@@ -180,7 +180,7 @@ class TurnDetector:
         turn.last_end = ev.t
         heard_from = max(turn.start - p.preroll, ev.t - p.judge_secs, 0.0)
         return [
-            TranscribeRequest(turn.number, turn.piece_start, ev.t, p.judge_tail),
+            TranscribeRequest(turn.number, turn.piece_start, ev.t),
             EndOfTurnCheck(turn.number, heard_from, ev.t + p.judge_tail, ev.t),
         ]
 
