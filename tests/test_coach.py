@@ -13,7 +13,6 @@ from voice_coach.hearing.classifiers import SAMPLE_RATE
 from voice_coach.records.session_log import SessionLog, read_events
 from voice_coach.speaking.coach import CHAIN_GAP, Coach, Mouth
 from voice_coach.speaking.cue_queue import Utterance
-from voice_coach.speaking.piper_synth import SENTENCE_GAP
 from voice_coach.view import ConsoleView
 
 
@@ -33,72 +32,12 @@ class Recorder:
         self.played.append((at, len(audio)))
 
 
-def coach(tmp_path: Path, voice: ToneVoice | None = None,
-          player: Recorder | None = None) -> tuple[Coach, Recorder, list[Utterance], SessionLog]:
-    player, heard = player or Recorder(), []
+def coach(tmp_path: Path) -> tuple[Coach, Recorder, list[Utterance], SessionLog]:
+    player, heard = Recorder(), []
     log = SessionLog(tmp_path / "log")
-    c = Coach(Mouth(load_phrasebook(), voice or ToneVoice(), player), log,  # type: ignore[arg-type]
-              ConsoleView(io.StringIO(), live=False), echo_tail=0.4, on_play=heard.append)
+    c = Coach(Mouth(load_phrasebook(), ToneVoice(), player), log, ConsoleView(io.StringIO(), live=False),  # type: ignore[arg-type]
+              echo_tail=0.4, on_play=heard.append)
     return c, player, heard, log
-
-
-class Journal:
-    """A voice with nothing rendered yet and a player, writing down what each did, in order."""
-
-    def __init__(self, ready: bool = False) -> None:
-        self.said: list[str] = []
-        self._ready = ready
-
-    def voice(self) -> ToneVoice:
-        journal = self
-
-        class Fresh(ToneVoice):
-            def ready(self, text: str) -> bool:
-                return journal._ready
-
-            def render(self, text: str) -> np.ndarray:
-                journal.said.append(f"render {text}")
-                return super().render(text)
-        return Fresh()
-
-    def player(self) -> Recorder:
-        journal = self
-
-        class Speaker(Recorder):
-            def play(self, audio: np.ndarray, at: float) -> None:
-                journal.said.append(f"play at {at}")
-                super().play(audio, at)
-        return Speaker()
-
-
-def test_a_long_cue_not_rendered_yet_begins_with_its_first_sentence_while_the_rest_renders(tmp_path: Path):
-    j = Journal()
-    c, _player, heard, log = coach(tmp_path, j.voice(), j.player())
-    c.say([("safety_note", "One two three. Four five six seven."), ("welcome", "Hi there.")], 1.0, "safety",
-          now=1.0, realtime=False)
-    first, rest = heard
-    assert j.said == ["render One two three.", "play at 1.0", "render Four five six seven.", "render Hi there.",
-                      f"play at {rest.start}"]
-    assert abs(first.end - first.start - (0.3 + SENTENCE_GAP)) < 1e-9 and rest.start == first.end  # a breath, on
-    events = [e for e in read_events(log.path) if e["type"] == "cue"]  # still one cue in the log
-    end = round(rest.start + 0.4 + CHAIN_GAP, 3)  # a part ends where the next begins
-    assert [(e["key"], e["t"], e["text"], e["end"]) for e in events] == [
-        ("safety_note", 1.0, "One two three. Four five six seven.", end),
-        ("welcome", end, "Hi there.", round(end + 0.2, 3))]
-    assert [k for _, k in c.queue.finished(100.0)] == ["safety_note", "welcome"]  # each ends once
-
-
-def test_a_cue_ready_or_held_for_a_breath_is_said_whole(tmp_path: Path):
-    j = Journal(ready=True)
-    c, _player, heard, _log = coach(tmp_path, j.voice(), j.player())
-    c.say([("welcome", "One two. Three four.")], 1.0, "share", now=1.0, realtime=False)
-    j2 = Journal()
-    c2, _player2, heard2, _log2 = coach(tmp_path / "2", j2.voice(), j2.player())
-    c2.say([("prompt_mirror", "One two. Three four.")], 1.0, "share", now=1.0, realtime=False,
-           not_before=lambda key, t: t + 1.5)
-    c2.release(10.0)
-    assert [len(u.parts) for u in heard] == [1] and [len(u.parts) for u in heard2] == [1]
-    assert j2.said == ["render One two. Three four.", "play at 2.5"]
 
 
 def test_chained_cues_are_one_utterance_a_comma_apart_and_wait_for_stream_time(tmp_path: Path):

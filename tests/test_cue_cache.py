@@ -268,24 +268,3 @@ def test_forget_all_deletes_the_cue_cache_but_not_the_models(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     assert not cue_cache_dir(tmp_path).exists()
     assert (tmp_path / "cache" / "matplotlib").is_dir() and (tmp_path / "models" / "base").is_dir()
-
-
-def test_a_phrase_of_sentences_is_kept_as_its_first_sentence_and_the_rest(tmp_path: Path):
-    """So that the coach can begin to say it before the rest is rendered (coach.py)."""
-    text = "Before we begin. I am a guide. Say yes."
-    voice = Voice(None, 165, CueCache(tmp_path))
-    calls: list[str] = []
-
-    def synthesise(piece: str) -> np.ndarray:
-        calls.append(piece)
-        return tone(1000 + len(calls))
-
-    voice._synthesise = synthesise  # type: ignore[method-assign]
-    assert not voice.ready(text)
-    audio = voice.render(text)
-    assert calls == ["Before we begin.", "I am a guide. Say yes."]
-    assert len(audio) == 1001 + int(0.3 * 16000) + 1002  # a breath between them
-    assert np.all(audio[1001:1001 + int(0.3 * 16000)] == 0)
-    again = Voice(None, 165, CueCache(tmp_path))  # a later session: both pieces on disk
-    assert again.ready(text) and np.array_equal(again.render(text), audio) and again.synthesised == 0
-    assert not again.ready("Before we begin. Something new.")  # a rest never rendered

@@ -27,7 +27,7 @@ from .settings import Settings
 from .speaking.cue_cache import session_cue_cache
 from .speaking.cue_order import likely_texts, opening_texts
 from .speaking.player import DevicePlayer, Player, SilentPlayer, Timeline, TimelinePlayer, check_out
-from .speaking.voice import Voice, first_and_rest
+from .speaking.voice import Voice
 from .view import ConsoleView
 
 SAFETY_NOTE = (
@@ -113,9 +113,9 @@ def run_session(
     file, a model, a data folder that cannot be written is one line and no session at all. Events
     that cannot be saved later (a full disk) are one line at the end, and a UserError.
 
-    The coach speaks first and loads later (issue 12): the opening's first sentence is rendered (or
-    read from the cue cache) before anything else, then the models load and the other cues render
-    in the background while it plays (lazy_models.py, voice.py, coach.py)."""
+    The coach speaks first and loads later (issue 12): the opening cues are rendered (or read from
+    the cue cache) before anything else, then the models load and the other cues render in the
+    background while the opening plays (lazy_models.py, voice.py)."""
     try:
         book = load_phrasebook(Path(settings.cues) if settings.cues else None)
         root = data_dir(settings)
@@ -143,14 +143,13 @@ def run_session(
     stopped: KeyboardInterrupt | None = None
     try:
         protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
-        first = opening_texts(opening, book, settings.cue_fields())
-        if first:  # the coach's first sound (its first sentence), before anything else is loaded
-            voice.render(first_and_rest(first[0])[0])
+        for text in opening_texts(opening, book, settings.cue_fields()):
+            voice.render(text)  # the coach's first sound, before anything else is loaded
         models = SessionModels(settings, model_dir, root)
-        voice.prefetch([*first, *likely_texts(
+        voice.prefetch(likely_texts(
             book, EXERCISES[settings.exercise], settings.sender, settings.receiver, settings.cue_fields(),
             first_use,
-        )])
+        ))
         worker = TranscriptionWorker(models.transcriber)
         loop = SessionLoop(
             settings, Ears(source, models.classifier, models.judge, models.voices, models.meaning),

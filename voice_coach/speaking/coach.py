@@ -19,9 +19,8 @@ from ..hearing.classifiers import SAMPLE_RATE
 from ..records.session_log import SessionLog
 from ..view import ConsoleView
 from .cue_queue import CueQueue, Part, Utterance
-from .piper_synth import SENTENCE_GAP
 from .player import Player
-from .voice import Voice, first_and_rest
+from .voice import Voice
 
 # Cues said together (an answer and the next question) are one utterance, their parts this far
 # apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
@@ -51,29 +50,18 @@ class Coach:
                  on_play: Callable[[Utterance], None]) -> None:
         self.mouth, self.log, self.view, self.on_play = mouth, log, view, on_play
         self.queue = CueQueue(echo_tail)
-        self._begun: tuple[float, str, str, dict[str, float]] | None = None  # a cue's said first sentence
 
     def say(self, said: list[tuple[str, str]], t: float, step: str, *, now: float, realtime: bool,
-            not_before: Callable[[str, float], float] = lambda key, t: t, goes_on: bool = False) -> None:
+            not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
         """Queue cues from `t` on, no part sooner than `not_before(key, t)` allows (the mirror
-        prompt waits for a breath); hand over whatever is due by `now`, the stream's time.
-
-        A first cue of several sentences not rendered yet (the safety note on first use: 1.8 s)
-        is said from its first sentence while the rest renders, unless it waits for a breath."""
-        key, text = said[0]
-        first, *rest = first_and_rest(text)
-        begun = bool(rest) and not_before(key, t) <= t and not self.mouth.voice.ready(text)
-        if begun:
-            self.say([(key, first)], t, step, now=now, realtime=realtime, goes_on=True)
-            said, t = [(key, rest[0]), *said[1:]], self.queue.until
+        prompt waits for a breath); hand over whatever is due by `now`, the stream's time."""
         rendering = time.monotonic()
-        audio, parts = self.render(said, goes_on)
+        audio, parts = self.render(said)
         # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
         # line on a round's mirroring, takes up to a second): the cue starts that much later in
         # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
-        # (The rest of a begun cue was rendered while its first sentence played.)
         waited = time.monotonic() - rendering
-        if realtime and waited > RENDER_LATE and not begun:
+        if realtime and waited > RENDER_LATE:
             t = max(t, now) + waited
         start = max(self.queue.until, *(not_before(p.key, t) - p.since for p in parts))
         self.queue.add(Utterance(start, start + parts[-1].until, parts, audio, step,
@@ -86,19 +74,16 @@ class Coach:
         audio, parts = self.render(said)
         self._play(self.queue.hand_over(Utterance(t, t + parts[-1].until, parts, audio, step)))
 
-    def render(self, said: list[tuple[str, str]], goes_on: bool = False,
-               ) -> tuple[np.ndarray, tuple[Part, ...]]:
-        """The cues' audio back to back, with where each part lies in it; `goes_on`: the last cue
-        is only begun here (a breath follows, then the next utterance says the rest of it)."""
+    def render(self, said: list[tuple[str, str]]) -> tuple[np.ndarray, tuple[Part, ...]]:
+        """The cues' audio back to back, with where each part lies in it."""
+        gap = np.zeros(int(CHAIN_GAP * SAMPLE_RATE), dtype=np.int16)
         clips, parts, at = [], [], 0.0
         for i, (key, text) in enumerate(said):
             clip = self.mouth.voice.render(text)
-            last = i == len(said) - 1
-            if not last or goes_on:
-                gap = SENTENCE_GAP if last else CHAIN_GAP
-                clip = np.concatenate([clip, np.zeros(int(gap * SAMPLE_RATE), dtype=np.int16)])
+            if i < len(said) - 1:
+                clip = np.concatenate([clip, gap])
             clips.append(clip)
-            parts.append(Part(key, text, at, at + len(clip) / SAMPLE_RATE, ends=not (last and goes_on)))
+            parts.append(Part(key, text, at, at + len(clip) / SAMPLE_RATE))
             at = parts[-1].until
         return np.concatenate(clips), tuple(parts)
 
@@ -123,13 +108,6 @@ class Coach:
         for i, part in enumerate(cue.parts):
             start, end = cue.start + part.since, cue.start + part.until
             waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
+            self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
+                           **waited)
             self.view.said("Coach", part.text, start)
-            text = part.text
-            if i == 0 and self._begun is not None and self._begun[1] == part.key:  # its first sentence
-                start, _, first, waited = self._begun
-                text = f"{first} {text}"
-            self._begun = None
-            if not part.ends:
-                self._begun = (start, part.key, text, waited)
-                continue
-            self.log.write("cue", start, key=part.key, text=text, end=round(end, 3), step=cue.step, **waited)

@@ -19,7 +19,6 @@ class Part:
     text: str
     since: float
     until: float
-    ends: bool = True  # False: the cue goes on in the next utterance (said while the rest rendered)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class CueQueue:
         self._handed_until = said.end
         self.until = max(self.until, said.end)
         self._deaf.append((said.start, said.end + self.echo_tail))
-        self._playing.extend((said.start + part.until, part.key) for part in said.parts if part.ends)
+        self._playing.extend((said.start + part.until, part.key) for part in said.parts)
         return said
 
     def finished(self, now: float) -> list[tuple[float, str]]:

