@@ -93,8 +93,9 @@ class EndRule:
     use_words: bool = True
 
     def sounds_finished(self, probability: float | None, words: Words) -> bool:
-        """Whether the pause is one the quick end would take: the model says finished, and the
-        words do not say otherwise (or are not known yet)."""
+        """Whether the pause is one the quick end would take: the model says finished and the
+        words do not say otherwise (or are not known yet), or the words are a whole answer and
+        the model does not say more is coming."""
         if probability is None or probability < self.unfinished_below:
             return False
         if self.use_words and words is Words.ANSWER:
