@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from virtual_room import VirtualRoom
+from virtual_room import VirtualRoom, segments
 
 from voice_coach.records.session_log import read_events
 
@@ -21,6 +21,12 @@ class LiveRun:
     events: list[dict]
     rec: np.ndarray  # (n, 2): partners, coach
     data: Path
+
+
+def stream_zero(events: list[dict], rec: np.ndarray) -> float:
+    """The recording's time of the session's stream time 0: where the coach's first cue is heard."""
+    first = next(e for e in events if e["type"] == "cue")
+    return segments(rec[:, 1])[0].start - first["t"]
 
 
 def _story(events: list[dict]) -> str:

@@ -9,7 +9,7 @@ back into the microphone as in a real room.
 from __future__ import annotations
 
 import pytest
-from live_session import run_live
+from live_session import run_live, stream_zero
 from recordings import wer, write_line
 from virtual_room import available, segments
 
@@ -153,7 +153,7 @@ def test_chained_cues_leave_no_silence_a_partner_could_take_for_the_end(live):
     sender ...": each pair is one utterance at the speaker, with no pause longer than a comma's."""
     cues = [e for e in live["events"] if e["type"] == "cue"]
     coach = segments(live["rec"][:, 1], min_gap=0.05)
-    offset = coach[0].start - cues[0]["t"]  # the recording's time of stream time 0, from the first cue
+    offset = stream_zero(live["events"], live["rec"])
     seams = [b["t"] for a, b in zip(cues, cues[1:], strict=False) if abs(b["t"] - a["end"]) < 1e-3]
     assert len(seams) >= 2
     for seam in seams:

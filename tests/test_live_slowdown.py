@@ -5,7 +5,7 @@ before the prompt, are logged as interruptions, and neither is talked over."""
 from __future__ import annotations
 
 import pytest
-from live_session import run_live
+from live_session import run_live, stream_zero
 from recordings import write_line
 from virtual_room import available, segments
 
@@ -65,9 +65,7 @@ def test_talking_over_the_coach_and_starting_before_the_prompt_are_logged_and_no
     assert cue["key"] == "prompt_mirror"
     # Told from where Sam's voice really began over the prompt, in the room's own recording (the
     # scripted partner starts a second after hearing the coach begin, later on a loaded machine).
-    partners, coach = segments(live["rec"][:, 0]), segments(live["rec"][:, 1])
-    first = next(e for e in events if e["type"] == "cue")
-    offset = coach[0].start - first["t"]  # the room's clock against the session's, from the first cue
+    partners, offset = segments(live["rec"][:, 0]), stream_zero(events, live["rec"])
     began = next(p.start for p in partners if p.start > cue["t"] + offset) - offset  # Sam's first sound
     late = notes[0]["t"] - began
     print(f"talk-over heard {late:+.2f} s from its start ({began - cue['t']:.2f} s into the prompt)")
