@@ -191,7 +191,7 @@ def test_a_transcript_of_a_piece_cut_while_speaking_is_not_a_pause():
     assert not det.awaiting(1, 20.0)
 
 
-def test_only_a_pause_judged_complete_needs_its_words():
+def test_a_judged_pause_needs_its_words_and_an_unjudged_one_does_not():
     det, _ = pause_after_speech()
     assert not det.needs_words()  # no judgement yet: the words alone cannot shorten the wait
     det.on_judgement(1, 3.0, 0.95)
@@ -200,7 +200,7 @@ def test_only_a_pause_judged_complete_needs_its_words():
     assert not det.needs_words()
     det2, _ = pause_after_speech()
     det2.on_judgement(1, 3.0, 0.05)
-    assert not det2.needs_words()  # unfinished either way
+    assert det2.needs_words()  # unfinished to the model, but a whole answer ("Yes.") still ends it soon
 
 
 def test_settings_carry_the_turn_taking_numbers():

@@ -79,9 +79,10 @@ class EndRule:
     unfinished (below `unfinished_below`) or unsure (between). A pause judged complete ends after
     `complete` seconds, but only once the words have had their say (with `use_words`): until the
     transcript arrives it counts as unsure, so a slow transcript costs time, never a cut-off.
-    Words that already are a whole answer (`Words.ANSWER`) end it after `answer` seconds unless the
-    model hears more coming (below `unfinished_below`): nothing more is owed, Smart Turn is often
-    unsure of a few words ("No. I'm finished." 0.52), and a partner who does go on is heard as going on.
+    Words that already are a whole answer (`Words.ANSWER`) end it after `answer` seconds, whatever
+    the model says once it has judged: nothing more is owed, Smart Turn is unreliable on a word or
+    two ("No. I'm finished." 0.52 and "Yes." 0.40 in the live room, both then kept waiting 2.8 s),
+    and a partner who does go on is heard as going on (the answer is taken back).
     """
 
     unsure: float = 2.8  # no judgement (yet), or an unsure one
@@ -94,12 +95,13 @@ class EndRule:
 
     def sounds_finished(self, probability: float | None, words: Words) -> bool:
         """Whether the pause is one the quick end would take: the model says finished and the
-        words do not say otherwise (or are not known yet), or the words are a whole answer and
-        the model does not say more is coming."""
-        if probability is None or probability < self.unfinished_below:
+        words do not say otherwise (or are not known yet), or the words are a whole answer."""
+        if probability is None:
             return False
         if self.use_words and words is Words.ANSWER:
             return True
+        if probability < self.unfinished_below:
+            return False
         return probability >= self.complete_above and (
             not self.use_words or words in (Words.NO_SIGN, Words.PENDING))
 
@@ -109,10 +111,10 @@ class EndRule:
             return max(self.unfinished, self.unsure)
         if probability is None:
             return self.unsure
-        if probability < self.unfinished_below:
-            return self.unfinished
         if self.use_words and words is Words.ANSWER:
             return min(self.answer, self.complete)
+        if probability < self.unfinished_below:
+            return self.unfinished
         if probability >= self.complete_above and (not self.use_words or words is Words.NO_SIGN):
             return self.complete
         return self.unsure
