@@ -24,9 +24,10 @@ class LiveRun:
 
 
 def stream_zero(events: list[dict], rec: np.ndarray) -> float:
-    """The recording's time of the session's stream time 0: where the coach's first cue is heard."""
+    """The recording's time of the session's stream time 0: where the coach's first cue is heard
+    (on first use its first sentence sounds `early`, before the loop begins)."""
     first = next(e for e in events if e["type"] == "cue")
-    return segments(rec[:, 1])[0].start - first["t"]
+    return segments(rec[:, 1])[0].start - first["t"] + first.get("early", 0.0)
 
 
 def _story(events: list[dict]) -> str:

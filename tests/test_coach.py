@@ -4,14 +4,16 @@ than the slow-down allows, handed to the speaker only when stream time reaches t
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from voice_coach.dialogue.phrasebook import load_phrasebook
 from voice_coach.hearing.classifiers import SAMPLE_RATE
 from voice_coach.records.session_log import SessionLog, read_events
-from voice_coach.speaking.coach import CHAIN_GAP, Coach, Mouth
+from voice_coach.speaking.coach import CHAIN_GAP, Begun, Coach, Mouth
 from voice_coach.speaking.cue_queue import Utterance
 from voice_coach.view import ConsoleView
 
@@ -71,3 +73,25 @@ def test_dropped_cues_are_logged_as_cancelled_and_never_played(tmp_path: Path):
     assert player.played == [] and heard == []
     cancelled = [e for e in read_events(log.path) if e["type"] == "cue_cancelled"]
     assert [(e["key"], e["reason"]) for e in cancelled] == [("prompt_mirror", "a partner spoke of danger")]
+
+
+def test_a_begun_first_sentence_is_not_said_again_and_the_rest_follows_it_as_one_utterance(tmp_path: Path):
+    player, heard = Recorder(), []
+    log = SessionLog(tmp_path / "log")
+    text = "Before we begin: I am a guide. Say yes to go on."
+    first = int(0.1 * 7 * SAMPLE_RATE)  # the tone of its first sentence, seven words
+    begun = Begun(text, first, time.monotonic() - 0.25)  # handed to the speaker 0.25 s ago
+    c = Coach(Mouth(load_phrasebook(), ToneVoice(), player, begun), log,  # type: ignore[arg-type]
+              ConsoleView(io.StringIO(), live=False), echo_tail=0.4, on_play=heard.append)
+    c.say([("safety_note", text)], 0.0, "safety", now=0.0, realtime=True)
+    whole = ToneVoice().render(text)
+    (cue,) = heard
+    assert player.played == [(pytest.approx(cue.start + cue.handed / SAMPLE_RATE), len(whole) - first)]
+    played = first - cue.handed  # what had sounded when the loop began: about 0.25 s
+    assert 0.24 * SAMPLE_RATE <= played <= 0.5 * SAMPLE_RATE
+    assert len(cue.audio) == len(whole) - played  # the utterance is what is left to hear, from now
+    assert c.queue.is_deaf(cue.end - 0.05, cue.end) and not c.queue.is_deaf(cue.end + 0.5, cue.end + 0.6)
+    events = [e for e in read_events(log.path) if e["type"] == "cue"]
+    assert [(e["key"], e["text"], e["t"]) for e in events] == [("safety_note", text, 0.0)]  # logged once, whole
+    c.say([("welcome", "Welcome.")], 0.0, "safety", now=20.0, realtime=False)  # later cues as always
+    assert player.played[-1][1] == len(heard[-1].audio) == int(0.1 * SAMPLE_RATE)

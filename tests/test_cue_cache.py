@@ -268,3 +268,17 @@ def test_forget_all_deletes_the_cue_cache_but_not_the_models(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     assert not cue_cache_dir(tmp_path).exists()
     assert (tmp_path / "cache" / "matplotlib").is_dir() and (tmp_path / "models" / "base").is_dir()
+
+
+def test_a_first_sentence_said_alone_is_joined_with_the_rest_and_kept_whole(tmp_path: Path):
+    text = "Before we begin, take a slow breath together. Then say yes."
+    voice = Voice(None, 165, CueCache(tmp_path))
+    head = voice.head(text)  # what the coach's first sound is on first use (app._begin)
+    assert head is not None and voice.synthesised == 1
+    whole = voice.render(text)  # only the rest is synthesised, a sentence's breath after it
+    assert voice.synthesised == 2 and np.array_equal(whole[: len(head)], head) and len(whole) > len(head) + 8000
+    assert says(whole, text, ["Before we begin, take a slow breath together."])
+    later = Voice(None, 165, CueCache(tmp_path))
+    assert later.ready(text) and later.head(text) is None  # ready: said whole from the cache
+    assert np.array_equal(later.render(text), whole) and later.synthesised == 0
+    assert voice.head(TEXT) is None  # one sentence: nothing to begin with

@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
@@ -24,6 +25,7 @@ from .loop import Ears, Mouth, Records, SessionLoop
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog, default_data_dir
 from .settings import Settings
+from .speaking.coach import Begun
 from .speaking.cue_cache import session_cue_cache
 from .speaking.cue_order import likely_texts, opening_texts
 from .speaking.player import DevicePlayer, Player, SilentPlayer, Timeline, TimelinePlayer, check_out
@@ -143,7 +145,9 @@ def run_session(
     stopped: KeyboardInterrupt | None = None
     try:
         protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
-        for text in opening_texts(opening, book, settings.cue_fields()):
+        texts = opening_texts(opening, book, settings.cue_fields())
+        begun = _begin(texts[0], voice, player) if texts else None
+        for text in texts:
             voice.render(text)  # the coach's first sound, before anything else is loaded
         models = SessionModels(settings, model_dir, root)
         voice.prefetch(likely_texts(
@@ -153,7 +157,7 @@ def run_session(
         worker = TranscriptionWorker(models.transcriber)
         loop = SessionLoop(
             settings, Ears(source, models.classifier, models.judge, models.voices, models.meaning),
-            Mouth(book, voice, player), worker, protocol, Records(log, keepsakes), view,
+            Mouth(book, voice, player, begun), worker, protocol, Records(log, keepsakes), view,
         )
         reason = loop.run(lambda: stopping.by)
         models.loading.wait()  # a model that failed to load is reported, even if never needed
@@ -195,6 +199,20 @@ def run_session(
     if stopped is not None:  # the log is closed and kept; the exit code still says how it ended
         raise stopped
     return log.folder
+
+
+def _begin(text: str, voice: Voice, player: Player) -> Begun | None:
+    """Live, a first cue of several sentences that is not rendered yet (the safety note on first
+    use) begins at once with its first sentence, and the rest renders while it sounds (issue 12:
+    the first sound after about a second instead of three). A device appends what it is given, so
+    the rest follows it without a seam (Coach.say)."""
+    if not isinstance(player, DevicePlayer):
+        return None
+    head = voice.head(text)
+    if head is None:
+        return None
+    player.play(head, 0.0)
+    return Begun(text, len(head), time.monotonic())
 
 
 def _protocol(settings: Settings, book: Phrasebook, first_use: bool) -> Dialogue:

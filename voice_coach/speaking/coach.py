@@ -32,12 +32,23 @@ RENDER_LATE = 0.05
 
 
 @dataclass(frozen=True)
+class Begun:
+    """The first sentence of the session's first cue, handed to the speaker before the loop
+    began (app.py: the coach's first sound comes while the rest of the cue renders)."""
+
+    text: str  # the whole cue
+    samples: int  # its first sentence's length, already with the speaker
+    since: float  # time.monotonic() when it was handed over
+
+
+@dataclass(frozen=True)
 class Mouth:
     """How the coach speaks: its wording, its voice and where the sound goes."""
 
     book: Phrasebook
     voice: Voice
     player: Player
+    begun: Begun | None = None
 
 
 class Coach:
@@ -50,6 +61,7 @@ class Coach:
                  on_play: Callable[[Utterance], None]) -> None:
         self.mouth, self.log, self.view, self.on_play = mouth, log, view, on_play
         self.queue = CueQueue(echo_tail)
+        self._begun = mouth.begun
 
     def say(self, said: list[tuple[str, str]], t: float, step: str, *, now: float, realtime: bool,
             not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
@@ -57,6 +69,10 @@ class Coach:
         prompt waits for a breath); hand over whatever is due by `now`, the stream's time."""
         rendering = time.monotonic()
         audio, parts = self.render(said)
+        begun, self._begun = self._begun, None
+        if begun is not None and said[0][1] == begun.text:
+            self._go_on(begun, audio, parts, t, step, now)
+            return
         # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
         # line on a round's mirroring, takes up to a second): the cue starts that much later in
         # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
@@ -66,6 +82,19 @@ class Coach:
         start = max(self.queue.until, *(not_before(p.key, t) - p.since for p in parts))
         self.queue.add(Utterance(start, start + parts[-1].until, parts, audio, step,
                                  waited if waited > RENDER_LATE else 0.0))
+        self.release(now)
+
+    def _go_on(self, begun: Begun, audio: np.ndarray, parts: tuple[Part, ...], t: float, step: str,
+               now: float) -> None:
+        """The cue whose first sentence is already sounding: one utterance from `t` on, of what is
+        left of it (the microphone is shut and the talk-over check listens for all of it), of
+        which only what follows the first sentence goes to the speaker, after it."""
+        played = min(begun.samples, int((time.monotonic() - begun.since) * SAMPLE_RATE))
+        shift = played / SAMPLE_RATE
+        parts = tuple(Part(p.key, p.text, max(0.0, p.since - shift), p.until - shift) for p in parts)
+        start = max(t, self.queue.until)
+        self.queue.add(Utterance(start, start + parts[-1].until, parts, audio[played:], step,
+                                 handed=begun.samples - played, early=shift))
         self.release(now)
 
     def say_now(self, said: list[tuple[str, str]], t: float, step: str) -> None:
@@ -103,11 +132,13 @@ class Coach:
                 self.log.write("cue_cancelled", t, key=part.key, reason=reason)
 
     def _play(self, cue: Utterance) -> None:
-        self.mouth.player.play(cue.audio, cue.start)
+        self.mouth.player.play(cue.audio[cue.handed:], cue.start + cue.handed / SAMPLE_RATE)
         self.on_play(cue)
         for i, part in enumerate(cue.parts):
             start, end = cue.start + part.since, cue.start + part.until
             waited = {"render_wait": round(cue.render_wait, 3)} if cue.render_wait and i == 0 else {}
+            if cue.early and i == 0:  # it began before the loop did: the log says how long before
+                waited["early"] = round(cue.early, 3)
             self.log.write("cue", start, key=part.key, text=part.text, end=round(end, 3), step=cue.step,
                            **waited)
             self.view.said("Coach", part.text, start)

@@ -31,6 +31,8 @@ class Utterance:
     audio: np.ndarray
     step: str
     render_wait: float = 0.0  # seconds the loop waited for the voice to render it (0: ready)
+    handed: int = 0  # samples at its start already with the speaker (a begun first sentence, Begun)
+    early: float = 0.0  # seconds it had sounded before `start` (that first sentence)
 
 
 class CueQueue:

