@@ -1,6 +1,6 @@
 import pytest
 
-from voice_coach.hearing.turn_end import EndRule, Words, judge_words
+from voice_coach.hearing.turn_end import EndRule, Words, judge_reply, judge_words
 
 
 @pytest.mark.parametrize("text", [
@@ -35,6 +35,19 @@ def test_finished_sentences_and_answers_raise_no_objection(text: str):
                                   "What I need is."])
 def test_no_full_stop_or_a_dangling_verb_is_open(text: str):
     assert judge_words(text) is Words.OPEN
+
+
+@pytest.mark.parametrize("text", ["Hmm.", "Boom.", "Them.", "Well.", ""])
+def test_one_word_that_does_not_answer_the_question_is_a_reply_not_yet_begun(text: str):
+    assert judge_reply(text, answer=False, asked=True) is Words.OPEN
+    assert judge_reply(text, answer=False, asked=False) is Words.NO_SIGN  # in a piece it is no sign
+
+
+def test_a_reply_that_answers_or_says_more_is_read_as_before():
+    assert judge_reply("Yes.", answer=True, asked=True) is Words.ANSWER
+    assert judge_reply("Yes, and", answer=True, asked=True) is Words.UNFINISHED  # going on
+    assert judge_reply("I think there is one more thing.", asked=True) is Words.NO_SIGN
+    assert judge_reply("Hmm, well,", asked=True) is Words.UNFINISHED
 
 
 RULE = EndRule(unsure=1.0, complete=0.6, unfinished=2.8, complete_above=0.7, unfinished_below=0.3)

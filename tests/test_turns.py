@@ -141,6 +141,14 @@ def test_words_that_lead_on_outlast_a_long_search_for_words():
     assert ended_at(det) == pytest.approx(2.8, abs=0.031)
 
 
+def test_one_word_that_is_not_the_asked_answer_waits_like_an_unsure_pause():
+    for asked, wait in ((True, 1.0), (False, 0.6)):  # "is there more?" - "Hmm." - (thinking)
+        det, _ = pause_after_speech()
+        det.on_judgement(1, 3.0, 0.95)
+        det.on_words(1, 3.0, "Hmm.", answer=False, asked=asked)
+        assert ended_at(det) == pytest.approx(wait, abs=0.031)
+
+
 def test_unfinished_by_the_model_waits_longest():
     det, _ = pause_after_speech()
     det.on_judgement(1, 3.0, 0.05)

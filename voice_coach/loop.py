@@ -308,7 +308,8 @@ class SessionLoop:
         req = r.request
         if r.failed is not None:  # no words (r.text is empty): the piece is heard as silence
             self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
-        self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text))
+        self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text),
+                               asked=self.protocol.asks_answer)
         self._care_for(self.care.on_piece(req.turn, r.text), self.t)
         done = self.words.joined(r, self.t)
         if done:

@@ -175,6 +175,11 @@ class Dialogue:
         return read(text, self.book) not in (None, "going_on")
 
     @property
+    def asks_answer(self) -> bool:
+        """Whether this step asked a question (yes, partly, no, that's all) rather than for a piece."""
+        return self.step in _ANSWER_READERS
+
+    @property
     def phase(self) -> Phase:
         return self.exercise.phases[self.phase_index]
 

@@ -71,6 +71,20 @@ def judge_words(text: str | None) -> Words:
     return Words.NO_SIGN
 
 
+def judge_reply(text: str | None, answer: bool = False, asked: bool = False) -> Words:
+    """Read the end of a partial transcript knowing what the step asked for: `answer`, the words
+    already are all of it (the protocol reads them); `asked`, the step asked a question. One word
+    that does not answer the question ("Hmm.", or whatever Whisper makes of it) is a reply not yet
+    begun, however finished it sounds: Smart Turn hears a lone syllable as finished about as often
+    as not, and a partner thinking after it must not be cut off."""
+    words = judge_words(text)
+    if answer and words is not Words.UNFINISHED:
+        return Words.ANSWER
+    if asked and words is Words.NO_SIGN and len(re.findall(r"[a-z']+", folded(text or ""))) <= 1:
+        return Words.OPEN
+    return words
+
+
 @dataclass(frozen=True)
 class EndRule:
     """How much silence ends a turn, given what is known about the pause.

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..events import SpeechStarted, SpeechStopped, TranscribeRequest, TurnEnded, TurnStarted
-from .turn_end import EndRule, Words, judge_words
+from .turn_end import EndRule, Words, judge_reply
 
 
 @dataclass(frozen=True)
@@ -148,14 +148,15 @@ class TurnDetector:
             assert self._turn is not None
             self._turn.probability = probability
 
-    def on_words(self, turn: int, speech_end: float, text: str, answer: bool = False) -> None:
+    def on_words(self, turn: int, speech_end: float, text: str, answer: bool = False,
+                 asked: bool = False) -> None:
         """The transcript of the piece that ends at `speech_end` (a TranscribeRequest's answer);
-        `answer`: the text already is all the step asked for (the protocol reads it). Transcripts
-        of other pieces, or of pauses the partner has already ended, are ignored."""
+        `answer`: the text already is all the step asked for; `asked`: the step asked a question
+        (the protocol knows both; see judge_reply). Transcripts of other pieces, or of pauses the
+        partner has already ended, are ignored."""
         if self.awaiting(turn, speech_end):
             assert self._turn is not None
-            words = judge_words(text)
-            self._turn.words = Words.ANSWER if answer and words is not Words.UNFINISHED else words
+            self._turn.words = judge_reply(text, answer, asked)
 
     def on_speech(self, ev: SpeechStarted | SpeechStopped) -> list[TurnEvent]:
         p, turn = self._p, self._turn
