@@ -42,8 +42,11 @@ from voice_coach.speaking.player import FIRST_SOUND, MARK_ENV  # noqa: E402
 VOICE_COACH = str(Path(sys.executable).with_name("voice-coach"))
 
 
-def launch(data: Path, silence: Path | None, env: dict[str, str]) -> float:
-    """Seconds from launch to the first sound of one `voice-coach practice`."""
+def launch(data: Path, silence: Path | None, env: dict[str, str], linger: float = 0.0) -> float:
+    """Seconds from launch to the first sound of one `voice-coach practice`; live, the session
+    is stopped `linger` seconds after it (an earlier session that leaves its opening cues cached
+    must run until they are rendered whole: on first use the first sentence sounds before the
+    rest is rendered)."""
     cmd = [VOICE_COACH, "practice", "--data-dir", str(data)]
     if silence is not None:
         cmd += ["--input-file", str(silence)]
@@ -57,6 +60,7 @@ def launch(data: Path, silence: Path | None, env: dict[str, str]) -> float:
         if line.startswith(FIRST_SOUND):
             heard = float(line.split()[-1]) - t0
             if silence is None:
+                time.sleep(linger)
                 proc.send_signal(signal.SIGINT)  # live: nobody will answer; end it cleanly
             break
     rest = proc.communicate(timeout=120)[1]
@@ -74,7 +78,7 @@ def acknowledged(folder: Path) -> Path:
 def measure(runs: int, silence: Path | None, env: dict[str, str], tmp: Path) -> dict[str, list[float]]:
     cold = [launch(tmp / f"cold-{i}", silence, env) for i in range(runs)]
     warm_dir = acknowledged(tmp / "warm")
-    launch(warm_dir, silence, env)  # the earlier session that leaves the cache (not counted)
+    launch(warm_dir, silence, env, linger=10.0)  # the earlier session that leaves the cache (not counted)
     time.sleep(1.0)
     warm = [launch(warm_dir, silence, env) for _ in range(runs)]
     return {"cold": cold, "warm": warm}
