@@ -53,6 +53,8 @@ JOBS: dict[str, tuple[list[str], str]] = {
     "bench_startup": (["bench_startup.py", "--runs", "7"], "a minute or two, live (virtual room)"),
     "train_care": (["train_care.py"], "~4 min once bench_care has heard the sets; retrains the classifier"),
     "bench_care": (["bench_care.py"], "~45 min cold (four voices), ~6 min once heard"),
+    "bench_care_blind_9": (["bench_care.py", "--sets", "blind 9 (held out)"],
+                           "~10 min cold, seconds once heard"),
     "bench_heat": (["bench_heat.py"], "not given"),
     "bench_heat_sweep": (["bench_heat.py", "--sweep"], "not given"),
     "bench_hello": (["bench_hello.py"], "not given"),
