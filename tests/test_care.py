@@ -31,6 +31,10 @@ from voice_coach.settings import Settings, load_settings
     ("You came at me with the kitchen knife.", THREAT),
     ("Sometimes I just want to go to sleep and not wake up.", SELF_HARM),
     ("The bruises on my arms were from Saturday, when he lost it.", VIOLENCE),
+    ("I tense up every time I hear his truck in the drive.", FEAR),  # his arrival feared
+    ("Let me see if I got that. When I shut you in the garage, you were terrified.", VIOLENCE),  # a mirror
+    ("He said if I go back to college he'll make me regret it.", THREAT),
+    ("I keep thinking about letting go of the wheel on the motorway.", SELF_HARM),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -52,6 +56,9 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "I cut myself chopping onions last night.",
     "He gets really physical in rugby.",
     "I don't see the point in arguing about the bins.",
+    "I get so excited when I hear your key in the door.",
+    "If you eat the last of the cake again, you'll regret it.",
+    "The kids pinned my arms in a pillow fight and I couldn't stop laughing.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None

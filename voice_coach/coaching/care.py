@@ -45,7 +45,8 @@ _STRIKE = (r"(?:hit|hits|hitting|punch(?:ed|es|ing)?|slap(?:ped|s|ping)?|kick(?:
            r"shov(?:e|ed|es|ing)|shook|shake|shakes|rap(?:e|ed|es)|assault(?:ed|s)?|stab(?:bed|s)?|"
            r"burn(?:ed|t|s)|bit|bite|bites|attack(?:ed|s)?|spat on|spit on|hurt (?:\w+ )?physically|"
            r"physically hurt|restrain(?:ed|s)?|tied|knocked|twisted|pulled|yanked|"
-           r"thr(?:ew|ow|ows|owing) (?:\w+ ){0,3}?at)")
+           r"elbow(?:ed|s)|headbutt(?:ed|s)?|"
+           r"(?:thr(?:ew|ow|ows|owing)|chuck(?:ed|s)?|hurl(?:ed|s)?|flung|flings?) (?:\w+ ){0,3}?at)")
 _PLACE = r"(?:wall|door|floor|ground|table|car|cupboard|counter|stairs|bed|fridge|mirror|window|corner)"
 # A spoken "safe" is often about the talk itself in this practice ("I don't feel safe telling you").
 _TALK = (r"(?:to|telling|sharing|talking|saying|speaking|opening|being|crying|emotionally|expressing|"
@@ -286,12 +287,66 @@ _PATTERNS: list[tuple[str, str]] = [
                 r"disappear for good)\b"),
     (SELF_HARM, r"\bstep(?:ping)? off (?:the|a) (?:balcony|bridge|ledge|roof|platform|cliff)\b"),
     (SELF_HARM, r"\bgoodbye (?:letters?|notes?)\b"),
+    # added after the first looks at blinds 6, 8 and 9 (tuned on them; blind 10 held out): how a
+    # partner's arrival is feared, threats told as consequences, coercion, a receiver's mirror in
+    # the first person, and self-harm said through its means
+    (FEAR, r"\b(?:afraid|scared|frightened|terrified|dread|dreading|knot in my stomach|panic|panicking|"
+           r"freeze|tense up)\b (?:\w+ ){0,8}?(?:hear|hearing|heard|sound of) (?:your|his|her|their) "
+           r"(?:key|keys|car|footsteps|steps|truck|van)\b"),
+    (FEAR, r"\bafraid of (?:is )?what (?:you|he|she|they) (?:will|would|might|could|are going to|is going "
+           r"to) do (?:to (?:me|us|the kids|the children|the dog|the cat)\b|(?:when|if|once) (?:you|he|she|"
+           r"they) (?:finds?|found) out\b)"),
+    (FEAR, r"\b(?:afraid|scared|frightened|terrified) (?:of )?(?:is )?going home\b(?! (?:and|to) )"),
+    (FEAR, r"\b(?:staying|stay|stayed|sleeping|sleep|slept) (?:at|with|in) (?:\w+ ){0,5}?so (?:that )?i "
+           r"(?:can |could )?(?:feel|am|be|was) safe\b"),
+    (FEAR, r"\bif i (?:do not|did not|have not|never) (?:\w+ ){0,8}?(?:call|ring|phone|calls|rings|phones) "
+           r"the police\b"),
+    (VIOLENCE, r"\bme (?:he|she|you|they) (?:\w+ )?(?:hits|beats|punches|kicks|slaps|chokes|hurts)\b"),
+    (VIOLENCE, rf"\b(?:seen|saw|see|watched|watch|heard) (?:him|her|you|them) {_STRIKE} (?:me|us)\b"),
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:pin|pins|pinned|pinning) (?:down )?my "
+               r"(?:arms|wrists|hands|legs)\b"),
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:kicked|kicks|threw|throws|hurled|flung|shoved|pushed|dragged|"
+               r"drags) (?:me|him|her|us|the dog|the cat) across the (?:room|yard|kitchen|floor|garden|hall|"
+               r"lawn)\b"),
+    (VIOLENCE, r"\b(?:push|pushed|shove|shoved|knocked|threw) (?:me |us |you )?down the stairs\b"),
+    (VIOLENCE, r"\b(?:marks|bruises|welts|bruise) (?:\w+ ){0,6}?(?:your|his|her|their) belt\b"),
+    (VIOLENCE, rf"\bi {_BETWEEN}(?:locked|lock|shut) you in (?:the|a|your|our) (?:room|bathroom|bedroom|"
+               r"toilet|house|flat|cupboard|car|shed|cellar|basement|garage)\b"),
+    (VIOLENCE, r"\b(?:pressured|pressures|pressure|pressuring|guilted|forced|coerced|bullied) (?:me|you|him|"
+               r"her) into (?:having )?sex\b"),
+    (VIOLENCE, r"\bsay no\b(?: \w+){0,5}? (?:wants?|wanted) sex\b"),
+    (VIOLENCE, r"\b(?:just )?(?:lay|lie|lying) there (?:\w+ ){0,3}?(?:waiting|wait) for it to (?:be over|end|"
+               r"stop)\b"),
+    (THREAT, rf"\b(?:i|{_AGENT}) {_BETWEEN}(?:threaten|threatened|threatens|threatening) (?:to )?{_HARM}\b"),
+    (THREAT, r"\bi (?:\w+ )?(?:told you|said|swore) (?:that )?i (?:would|will|was going to) (?:\w+ )?"
+             r"(?:hurt|kill|hit) you\b"),
+    (THREAT, rf"\b{_AGENT} (?:would|will|might|could) (?:\w+ ){{0,2}}?(?:hurt|kill|hit|harm|beat) "
+             r"(?:me|us)\b (?:\w+ ){0,2}?if i (?:ever )?"
+             r"(?:told|tell|left|leave|tried|try|said|say|went|go)\b"),
+    (THREAT, rf"\b{_AGENT} (?:\w+ )?(?:told me|said|says|swore|threatened|warned)\b(?: \w+){{0,12}}? "
+             r"never see (?:them|the kids|the children|my kids|our kids) again\b"),
+    (THREAT, r"\b(?:said|says|told you|told me|threatened|threats?) (?:\w+ ){0,4}?(?:about )?(?:taking|take) "
+             r"(?:the|my|our) (?:kids|children) (?:away|from)\b"),
+    (THREAT, r"\b(?:he|she|you|they) (?:will|would) make (?:me|you) (?:regret it|pay|sorry)\b"),
+    (THREAT, r"\bnext (?:one|time) (?:would not|will not|wo not) miss\b"),
+    (THREAT, r"\b(?:wave|waved|waves|waving|point|pointed|points|pointing) (?:the|a|that|his|her|your) "
+             r"(?:knife|gun|blade|pistol|rifle)\b"),
+    (THREAT, r"\b(?:comes|came|come|coming|went|goes|go) (?:at|for) me with (?:whatever|anything|something|"
+             r"things)\b"),
+    (THREAT, r"\b(?:end|ending) (?:it|things|everything) for (?:both of us|the both of us|all of us|"
+             r"us both)\b"),
+    (SELF_HARM, r"\b(?:end|ending|ended|take|taking|took) (?:his|her|their) (?:own )?life\b"),
+    (SELF_HARM, r"\b(?:let|letting) go of the (?:steering )?wheel\b"),
+    (SELF_HARM, r"\bengine running\b(?: \w+){0,6}? garage\b|\bgarage\b(?: \w+){0,12}? engine running\b"),
+    (SELF_HARM, r"\bif i (?:just )?(?:disappeared|vanished|was gone|were gone) for good\b"),
+    (SELF_HARM, r"\b(?:easier|better) (?:\w+ ){0,3}?if i (?:just )?(?:did not|never|would not) wake up\b"),
 ]
 # Marks on the body are danger only when the words name someone ("the dog knocked me flat, I have a bruise").
 _MARKS = [
     r"\b(?:bruises?|black eye|marks|a split lip)\b (?:\w+ ){0,4}?(?:you|he|she|gave|left)\b",
     r"\b(?:i have|i still have|left me with|left) (?:\w+ )?(?:bruises|a bruise|a black eye|marks on my)\b",
     r"\bby (?:the|my) (?:throat|neck)\b",
+    r"\b(?:hiding|hide|hid|cover|covering|covered) (?:up )?(?:the |my )?(?:bruises|bruise|marks|black eye)\b",
     r"\b(?:the )?(?:marks|bruises|bruise|scratches) on my "
     r"(?:arms?|neck|face|wrists?|legs?|back|body|throat)\b",
 ]
