@@ -154,11 +154,16 @@ class Voice:
         return audio
 
     def ready(self, text: str) -> bool:
-        """Whether the phrase is rendered already (in memory or in the disk cache)."""
+        """Whether the phrase is rendered already (in memory or in the disk cache); one found on
+        disk is kept in memory, so that `render` does not read it again."""
         with self._state:
             if text in self._memory:
                 return True
-        return self._disk is not None and self._disk.get(self._key(text)) is not None
+        audio = self._disk.get(self._key(text)) if self._disk is not None else None
+        if audio is not None:
+            with self._state:
+                self._memory.setdefault(text, audio)
+        return audio is not None
 
     def waiting(self, text: str) -> int:
         """How many threads wait for `text` to be rendered by another (for tests)."""
