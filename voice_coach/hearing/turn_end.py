@@ -54,14 +54,19 @@ OPEN_WORDS = frozenset({
 _TRAILING_MARKS = ("...", "…", ",", ";", ":", "-", "–", "—")
 
 
+def _words_of(text: str | None) -> tuple[str, list[str]]:
+    """The transcript folded and trimmed, and its words."""
+    t = folded(text or "").strip()
+    return t, re.findall(r"[a-z']+", t)
+
+
 def judge_words(text: str | None) -> Words:
     """Read the end of a partial transcript."""
-    t = folded(text or "").strip()
+    t, words = _words_of(text)
     if not t:
         return Words.NO_SIGN
     if t.endswith(_TRAILING_MARKS):
         return Words.UNFINISHED
-    words = re.findall(r"[a-z']+", t)
     last = words[-1].strip("'") if words else ""
     if last in UNFINISHED_WORDS:
         return Words.UNFINISHED
@@ -80,7 +85,7 @@ def judge_reply(text: str | None, answer: bool = False, asked: bool = False) -> 
     words = judge_words(text)
     if answer and words is not Words.UNFINISHED:
         return Words.ANSWER
-    if asked and words is Words.NO_SIGN and len(re.findall(r"[a-z']+", folded(text or ""))) <= 1:
+    if asked and words is Words.NO_SIGN and len(_words_of(text)[1]) <= 1:
         return Words.OPEN
     return words
 
