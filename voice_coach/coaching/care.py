@@ -328,7 +328,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"\b(?:said|says|told you|told me|threatened|threats?) (?:\w+ ){0,4}?(?:about )?(?:taking|take) "
              r"(?:the|my|our) (?:kids|children) (?:away|from)\b"),
     (THREAT, r"\b(?:he|she|you|they) (?:will|would) make (?:me|you) (?:regret it|pay|sorry)\b"),
-    (THREAT, r"\bnext (?:one|time) (?:would not|will not|wo not) miss\b"),
+    (THREAT, r"\bnext (?:one|time) (?:would not|will not) miss\b"),
     (THREAT, r"\b(?:wave|waved|waves|waving|point|pointed|points|pointing) (?:the|a|that|his|her|your) "
              r"(?:knife|gun|blade|pistol|rifle)\b"),
     (THREAT, r"\b(?:comes|came|come|coming|went|goes|go) (?:at|for) me with (?:whatever|anything|something|"
