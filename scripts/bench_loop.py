@@ -49,7 +49,8 @@ def practice(room: VirtualRoom, tmp: Path, config: str) -> subprocess.Popen:
     (tmp / "data" / "first-use-acknowledged.json").write_text("{}")
     return subprocess.Popen(
         [sys.executable, "-m", "voice_coach", "practice", "--exercise", "mirroring",
-         "--config", str(tmp / "bench.toml"), "--data-dir", str(tmp / "data")],
+         "--config", str(tmp / "bench.toml"), "--data-dir", str(tmp / "data"),
+         "--hello", "never"],  # the partners are scripted recordings: the loop's timing alone
         env=room.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
 

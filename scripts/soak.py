@@ -376,7 +376,7 @@ def _prepare(tmp: Path, minutes: float, seed: int) -> tuple[Path, Track]:
     return data, track
 
 
-APP_ARGS = ["--sender", "Alex", "--receiver", "Sam"]  # the default exercise: the dialogue
+APP_ARGS = ["--sender", "Alex", "--receiver", "Sam", "--hello", "never"]  # no hellos in the track
 
 
 def soak_file(tmp: Path, minutes: float, every: float, seed: int) -> None:

@@ -42,7 +42,8 @@ def run_live(lines: list[tuple[Path, str | float]], args: list[str], data: Path)
     talks over it; otherwise partners fall silent when the coach talks over them."""
     with VirtualRoom() as room:
         app = subprocess.Popen(
-            [sys.executable, "-m", "voice_coach", "practice", "--data-dir", str(data), *args],
+            [sys.executable, "-m", "voice_coach", "practice", "--data-dir", str(data),
+             *([] if "--hello" in args else ["--hello", "never"]), *args],  # hellos: test_only_the_couple
             env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         since, stalled = 0.0, None

@@ -17,7 +17,7 @@ from voice_coach.records.session_log import read_events
 
 def start_practice(room: VirtualRoom, data: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "voice_coach", "practice", "--data-dir", str(data), *args],
+        [sys.executable, "-m", "voice_coach", "practice", "--data-dir", str(data), "--hello", "never", *args],
         env=room.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

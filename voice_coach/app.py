@@ -20,10 +20,12 @@ from .errors import DeviceLost, Terminated, UserError
 from .hearing.audio_source import AudioSource, DeviceSource, file_source
 from .hearing.lazy_models import SessionModels, check_models
 from .hearing.models import resolve_model
+from .hearing.partner_voices import PartnerVoices
 from .hearing.transcriber import TranscriptionWorker
 from .loop import Ears, Mouth, Records, SessionLoop
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog, default_data_dir
+from .records.voice_store import VoiceStore
 from .settings import Settings
 from .speaking.coach import Begun
 from .speaking.cue_cache import session_cue_cache
@@ -137,6 +139,8 @@ def run_session(
     keepsakes = Keepsakes(root)
     if first_use is None:
         first_use = not keepsakes.acknowledged()
+    store = VoiceStore(root)
+    couple, hello = _couple(settings, store, source.realtime)
     models: SessionModels | None = None
     worker: TranscriptionWorker | None = None
     loop: SessionLoop | None = None
@@ -144,7 +148,7 @@ def run_session(
     reason = "crashed"
     stopped: KeyboardInterrupt | None = None
     try:
-        protocol, opening = _protocol(settings, book, first_use), _protocol(settings, book, first_use)
+        protocol, opening = (_protocol(settings, book, first_use, hello, store) for _ in range(2))
         texts = opening_texts(opening, book, settings.cue_fields())
         begun = _begin(texts[0], voice, player) if texts else None
         for text in texts:
@@ -152,12 +156,12 @@ def run_session(
         models = SessionModels(settings, model_dir, root)
         voice.prefetch(likely_texts(
             book, EXERCISES[settings.exercise], settings.sender, settings.receiver, settings.cue_fields(),
-            first_use,
+            first_use, hello,
         ))
         worker = TranscriptionWorker(models.transcriber)
         loop = SessionLoop(
-            settings, Ears(source, models.classifier, models.judge, models.voices, models.meaning),
-            Mouth(book, voice, player, begun), worker, protocol, Records(log, keepsakes), view,
+            settings, Ears(source, models.classifier, models.judge, models.voices, models.meaning, couple),
+            Mouth(book, voice, player, begun), worker, protocol, Records(log, keepsakes, store), view,
         )
         reason = loop.run(lambda: stopping.by)
         models.loading.wait()  # a model that failed to load is reported, even if never needed
@@ -215,10 +219,25 @@ def _begin(text: str, voice: Voice, player: Player) -> Begun | None:
     return Begun(text, len(head), time.monotonic())
 
 
-def _protocol(settings: Settings, book: Phrasebook, first_use: bool) -> Dialogue:
+def _couple(settings: Settings, store: VoiceStore, live: bool) -> tuple[PartnerVoices, bool]:
+    """The partners' voices as far as they are known (kept from an earlier session, with their
+    consent), and whether to ask for their hellos: only with the voice check, on a microphone
+    unless the settings say otherwise, and not when both voices were kept."""
+    names = (settings.sender, settings.receiver)
+    couple = PartnerVoices(names)
+    if not settings.voice_check:
+        return couple, False
+    if store.choice():
+        couple.hellos.update(store.hellos(names))
+    wanted = settings.hello == "always" or (settings.hello == "live" and live)
+    return couple, wanted and not couple.ready
+
+
+def _protocol(settings: Settings, book: Phrasebook, first_use: bool, hello: bool, store: VoiceStore
+              ) -> Dialogue:
     return Dialogue(
-        EXERCISES[settings.exercise], settings.sender, settings.receiver, book,
-        settings.protocol_params(), first_use=first_use,
+        EXERCISES[settings.exercise], settings.sender, settings.receiver, book, settings.protocol_params(),
+        first_use=first_use, hello=hello, ask_keep=hello and store.choice() is None,
     )
 
 

@@ -47,6 +47,9 @@ def _add_turn_flags(p: argparse.ArgumentParser) -> None:
                    help="end every turn after the plain end silence, without judging the pause")
     p.add_argument("--no-voice-check", dest="voice_check", action="store_const", const=False,
                    help="do not tell the partners' voices apart (cutting in then goes unnoticed)")
+    p.add_argument("--hello", dest="hello", choices=("live", "always", "never"),
+                   help="ask each partner's hello so that only their voices count: on a microphone "
+                        "(live, the default), always (a recording that has them), or never")
     p.add_argument("--no-over-coach-check", dest="over_coach_check", action="store_const", const=False,
                    help="do not listen for a partner talking over the coach's cues")
     p.add_argument("--no-care-check", dest="care_check", action="store_const", const=False,

@@ -37,9 +37,12 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--open", action="store_true", help="open it in your web browser")
     _data_flags(p)
 
-    p = sub.add_parser("forget", help="delete a stored session, or everything with --all")
+    p = sub.add_parser("forget", help="delete a stored session, the kept voices (--voices), "
+                                      "or everything (--all)")
     p.add_argument("session", nargs="?", help="a session ID from 'voice-coach sessions'")
-    p.add_argument("--all", action="store_true", help="delete every session, report and keepsake")
+    p.add_argument("--voices", action="store_true",
+                   help="delete the partners' kept voices (and their choice: the next session asks again)")
+    p.add_argument("--all", action="store_true", help="delete every session, report, keepsake and kept voice")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     _data_flags(p)
 
@@ -54,9 +57,24 @@ def dispatch(args: argparse.Namespace) -> bool:
         print_sessions(data)
     elif args.command == "report":
         _report(data, args.session, args.out, args.open)
+    elif args.voices:
+        if args.session is not None or args.all:
+            raise UserError("--voices deletes the kept voices alone: give no session and no --all with it")
+        _forget_voices(data)
     else:
         _forget(data, args.session, args.all, args.yes)
     return True
+
+
+def _forget_voices(data: Path) -> None:
+    from .records.voice_store import VoiceStore
+
+    store = VoiceStore(data)
+    try:
+        had = store.forget()
+    except OSError as e:
+        raise UserError(f"cannot delete {store.path}: {e.strerror}") from None
+    print("Forgot the partners' kept voices." if had else f"No voices are kept in {data}.")
 
 
 def _score(x: float | None) -> str:
@@ -136,7 +154,7 @@ def _forget(data: Path, wanted: str | None, everything: bool, yes: bool) -> None
             return
         question = (
             f"Forget all {count} session(s) in {data}: their words, timings, any audio, the reports, "
-            "keepsakes and the coach's saved cues? (Speech models stay.) This cannot be undone."
+            "keepsakes, kept voices and the coach's saved cues? (Speech models stay.) This cannot be undone."
         )
         if not _confirm(question, yes):
             print("Nothing was deleted.")
@@ -170,11 +188,12 @@ def _ours(data: Path) -> list[Path]:
     from .records.keepsakes import ACK_FILE, REQUESTS_FILE
     from .records.report import reports_dir
     from .records.store import INDEX_FILE, sessions_dir
+    from .records.voice_store import VOICES_FILE
     from .speaking.cue_cache import cue_cache_dir
 
     index = [data / (INDEX_FILE + end) for end in ("", "-journal", "-wal", "-shm")]
     names = [sessions_dir(data), reports_dir(data), *index, data / ACK_FILE, data / REQUESTS_FILE,
-             cue_cache_dir(data)]
+             cue_cache_dir(data), data / VOICES_FILE]
     return [p for p in names if p.exists() or p.is_symlink()]
 
 

@@ -13,9 +13,19 @@ from dataclasses import dataclass
 from .coaching import slowdown
 from .coaching.care import CareWatch, MeaningJudge
 from .coaching.fidelity import feedback_line
-from .coaching.heat import Heat, speech_level_db
+from .coaching.heat import Heat
 from .coaching.mirror_watch import MirrorWatch
-from .dialogue.protocol import UNANSWERED, Acknowledge, Decision, Dialogue, Finish, Keep, Say, Step
+from .dialogue.protocol import (
+    UNANSWERED,
+    Acknowledge,
+    Decision,
+    Dialogue,
+    Finish,
+    Keep,
+    KeepVoices,
+    Say,
+    Step,
+)
 from .errors import DeviceLost
 from .events import (
     CueFinished,
@@ -28,7 +38,7 @@ from .events import (
     TurnStarted,
     TurnTranscribed,
 )
-from .hearing.audio_history import AudioHistory
+from .hearing.audio_history import AudioHistory, speech_level_db
 from .hearing.audio_source import (
     FRAME_SECS,
     AudioSource,
@@ -40,6 +50,7 @@ from .hearing.audio_source import (
 )
 from .hearing.classifiers import FrameClassifier
 from .hearing.over_coach import OverCoach
+from .hearing.partner_voices import PartnerVoices, Verdict
 from .hearing.patience import Holds, Patience, Pause
 from .hearing.smart_turn import TurnJudge
 from .hearing.speech_gate import SpeechGate
@@ -50,6 +61,7 @@ from .hearing.voiceprint import VoiceEncoder
 from .hearing.who_spoke import GoingOn, TakeBack, TalkOverName, WhoSpoke
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog
+from .records.voice_store import VoiceStore
 from .settings import Settings
 from .speaking.coach import Coach, Mouth
 from .speaking.cue_queue import Utterance
@@ -70,14 +82,17 @@ class Ears:
     judge: TurnJudge | None = None
     voices: VoiceEncoder | None = None  # tells the partners apart; without it no cut-in is noticed
     meaning: MeaningJudge | None = None  # without it danger is heard by the phrases alone
+    couple: PartnerVoices | None = None  # the partners' hellos: other voices are not turns
 
 
 @dataclass(frozen=True)
 class Records:
-    """What the session leaves behind: its log, and the couple's keepsakes."""
+    """What the session leaves behind: its log, the couple's keepsakes, and their voices if they
+    agree to keeping them."""
 
     log: SessionLog
     keepsakes: Keepsakes
+    voices: VoiceStore | None = None
 
 
 @dataclass
@@ -111,7 +126,7 @@ class SessionLoop:
         self.slowdown = slowdown.Slowdown(settings.slowdown_params())
         self.mirrors = MirrorWatch((settings.sender, settings.receiver))
         self.who = WhoSpoke((settings.sender, settings.receiver), settings.voice_params(), ears.voices,
-                            self.history)
+                            self.history, ears.couple)
         self.take_back = TakeBack()
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self.talk_over = TalkOverName()
@@ -121,6 +136,7 @@ class SessionLoop:
         self.heat = Heat() if settings.care_check else None
         self.input = InputWatch(ears.source)
         self._ended: dict[int, _Ended] = {}
+        self._others: set[int] = set()  # turns told as another voice than the partners': ignored
 
     @property
     def input_health(self) -> InputHealth | None:
@@ -279,6 +295,12 @@ class SessionLoop:
     def _on_turn_ended(self, ev: TurnEnded) -> None:
         self._told_over_coach(self.talk_over.name(), None)  # a turn too short to tell the voice
         who = self.who.speaker(ev.turn)
+        hello = self.protocol.hearing_hello and who is not None
+        if not hello:
+            verdict = self.who.verdict(ev.turn, ev.start, ev.end)
+            if not verdict.couple:
+                self._another_voice(ev, verdict)
+                return
         step = self.protocol.step.value
         sound = None
         if self.heat is not None:
@@ -292,7 +314,13 @@ class SessionLoop:
         ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, self._role(step))
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         self.words.before_answering()
-        answer = self.protocol.on_turn_ended(ev)
+        if hello and who is not None:
+            heard = self.who.hello(who, ev.start, ev.end)  # the protocol's note says how it went
+            answer = self.protocol.on_hello(ev.turn, heard)
+            if heard and self.who.couple.ready and self.records.voices and self.records.voices.choice():
+                self.records.voices.keep(self.who.couple.hellos)  # they agreed to it before
+        else:
+            answer = self.protocol.on_turn_ended(ev)
         self.take_back.answered(ev.turn if answer else None, ev.end)
         self._execute(answer, ev.decided_at)
         if self.s.keep_audio:
@@ -302,10 +330,27 @@ class SessionLoop:
             self._on_transcript(done)
         self.words.after_turn()
 
+    def _another_voice(self, ev: TurnEnded, verdict: Verdict) -> None:
+        """Speech that was neither partner's (a television, a visitor): never a turn. Its time and
+        length are logged, never its words; the coach goes on waiting for the partner."""
+        self._others.add(ev.turn)
+        self.who.forget(ev.turn)
+        self.words.discard(ev.turn)
+        secs = round(ev.end - ev.start, 2)
+        self.log.write("note", ev.decided_at, kind="another_voice", turn=ev.turn, start=round(ev.start, 3),
+                       value=secs, detail=verdict.reason, likeness=round(verdict.likeness, 3),
+                       level=round(verdict.level, 1))
+        self.view.info(f"(another voice for {secs:.1f} s: not taken as a partner's)", ev.decided_at)
+        ignored = slowdown.TurnDone(ev.decided_at, ev.turn, None, slowdown.PAUSED)
+        self._slow_down(self.slowdown.feed(ignored), ev.decided_at)
+        self.protocol.on_other_voice(ev.decided_at)
+
     def _on_words(self, r: Result) -> None:
         """A piece's words, back from the worker: the turn detector and the care watch read them
         at once; the turn's whole transcript once every piece is in."""
         req = r.request
+        if req.turn in self._others:  # another voice's words: never read, never kept
+            return
         if r.failed is not None:  # no words (r.text is empty): the piece is heard as silence
             self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
         self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text),
@@ -398,9 +443,21 @@ class SessionLoop:
             elif isinstance(d, Acknowledge):
                 self.records.keepsakes.acknowledge()
                 self.log.write("acknowledged", t)
+            elif isinstance(d, KeepVoices):
+                self._keep_voices(d.keep, t)
         if self.protocol.speaker and not self.finished:
             label = f"{self.protocol.speaker} · {self.protocol.step.value}"
             self.view.status(label, max(t, self.coach.queue.until))
+
+    def _keep_voices(self, keep: bool, t: float) -> None:
+        """The couple's choice about their voices, remembered; the voices written only on a yes."""
+        store = self.records.voices
+        if store is not None:
+            if keep:
+                store.keep(self.who.couple.hellos)
+            else:
+                store.refuse()
+        self.log.write("note", t, kind="voices", detail="kept" if keep else "not kept")
 
     def _wording(self, cue: Say) -> tuple[str, str]:
         return cue.key, self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())

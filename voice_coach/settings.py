@@ -68,9 +68,13 @@ class Settings:
     # At most one pace reminder in this many
     pace_interval: float = _limit(SlowdownParams.pace_interval, 10, 3600, "seconds")
     interruptions: int = _limit(SlowdownParams.interruptions, 1, 20)  # interruptions before "one at a time"
-    # Tell the partners' voices apart to notice one cutting in on the other (whose_voice.py); the
-    # voiceprints stay in memory, never on disk.
+    # Tell the partners' voices apart to notice one cutting in on the other (whose_voice.py), and
+    # from other voices after their hellos; voiceprints are written only if the couple agrees.
     voice_check: bool = True
+    # Each partner says hello first, so that other voices (a TV, a visitor) are not taken for
+    # theirs (partner_voices.py): "live" on a microphone (not a recording), "always" or "never".
+    # Needs the voice check; skipped when the couple's voices were kept from an earlier session.
+    hello: str = _one_of("live", "live", "always", "never")
     # How much more like the other's voice (docs/benchmarks.md)
     voice_margin: float = _limit(VoiceParams.margin, 0.01, 0.99)
     # Notice a partner talking over the coach's cues, from what the microphone hears beyond the

@@ -17,8 +17,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from ..hearing.audio_history import speech_level_db as speech_level_db  # the level heat compares
 from .care import normalise
 
 LOUD, FAST, BLAME, OVERLAP = "louder", "faster", "blame", "overlap"
@@ -58,17 +57,6 @@ class Sign:
 class _Partner:
     levels: list[float] = field(default_factory=list)
     paces: list[float] = field(default_factory=list)
-
-
-def speech_level_db(pcm: np.ndarray, frame: int = 480) -> float:
-    """Level of the speech in `pcm` (int16), dBFS: the mean power of its louder half of 30 ms
-    frames, so that pauses inside a turn do not lower it."""
-    n = len(pcm) // frame
-    if n == 0:
-        return -120.0
-    power = (pcm[: n * frame].astype(np.float64).reshape(n, frame) / 32768.0) ** 2
-    loud = np.sort(power.mean(axis=1))[n // 2:]
-    return float(10 * np.log10(loud.mean() + 1e-12))
 
 
 class Heat:

@@ -31,7 +31,8 @@ FEEDBACK_FIELDS: dict[str, frozenset[str]] = {
     "word": frozenset({"word"}), "between": frozenset(),
 }
 # Cues and parts added after wording files of one's own existed: a file without them takes ours.
-LATER_CUES = ("mic_lost", "mic_back", "mic_gone")
+LATER_CUES = ("mic_lost", "mic_back", "mic_gone", "hello", "hello_next", "hello_again", "hello_failed",
+              "hello_keep", "hello_kept", "hello_not_kept")
 LATER_FEEDBACK = ("line", "line_and", "word", "between")
 
 

@@ -20,6 +20,8 @@ from .phrasebook import Phrasebook
 
 class Step(str, Enum):
     SAFETY = "safety"
+    HELLO = "hello"  # a partner says hello, so the coach knows their voice (partner_voices.py)
+    HELLO_KEEP = "hello_keep"  # may the voices be kept for next time?
     APPOINTMENT = "appointment"  # the sender asks "is now a good time?"
     APPOINTMENT_ANSWER = "appointment_answer"
     SHARE = "share"
@@ -53,7 +55,8 @@ UNANSWERED = frozenset({Step.APPOINTMENT, Step.FLOOD})
 
 # How each question's answer is read (answers.py); the steps not here expect a piece, not an answer.
 _ANSWER_READERS = {
-    Step.SAFETY: answers.yes_or_no, Step.APPOINTMENT_ANSWER: answers.yes_or_no,
+    Step.SAFETY: answers.yes_or_no, Step.HELLO_KEEP: answers.yes_or_no,
+    Step.APPOINTMENT_ANSWER: answers.yes_or_no,
     Step.CHECK: answers.did_they_get_it, Step.SUMMARY_CHECK: answers.did_they_get_it,
     Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
 }
@@ -91,7 +94,14 @@ class Acknowledge:
     """The couple heard the safety note and chose to go on; remember it."""
 
 
-Decision = Say | Finish | Note | Keep | Acknowledge
+@dataclass(frozen=True)
+class KeepVoices:
+    """The couple's answer to keeping their voices for later sessions; remember it."""
+
+    keep: bool
+
+
+Decision = Say | Finish | Note | Keep | Acknowledge | KeepVoices
 
 
 @dataclass(frozen=True)
@@ -124,13 +134,21 @@ class ProtocolParams:
 class Dialogue:
     def __init__(
         self, exercise: Exercise, partner_a: str, partner_b: str, book: Phrasebook,
-        params: ProtocolParams | None = None, first_use: bool = False,
+        params: ProtocolParams | None = None, first_use: bool = False, hello: bool = False,
+        ask_keep: bool = False,
     ) -> None:
+        """`hello`: each partner says hello first, so the coach knows their voice; `ask_keep`: then
+        the couple is asked whether their voices may be kept for later sessions."""
         self.exercise, self.book = exercise, book
         self.p = params or ProtocolParams()
         self.sender, self.receiver = partner_a, partner_b
         self.step = Step.SAFETY if first_use else Step.SHARE
         self.first_use = first_use
+        self._hello_for: str | None = None  # whose hello is awaited; None: no hello (any more)
+        self._hellos_to_ask = [partner_a, partner_b] if hello else []
+        self._hello_retried: set[str] = set()
+        self._ask_keep = ask_keep
+        self._introduced = False  # the exercise's intro was said
         self.phase_index = 0
         self.stem_index = 0
         self.senders_done = 0
@@ -159,8 +177,10 @@ class Dialogue:
     @property
     def speaker(self) -> str | None:
         """Whose voice the coach expects next (None: either, or nobody)."""
-        if self.step in (Step.SAFETY, Step.DONE) or self.paused:
+        if self.step in (Step.SAFETY, Step.HELLO_KEEP, Step.DONE) or self.paused:
             return None
+        if self.step is Step.HELLO:
+            return self._hello_for
         return self.receiver if self.step in _RECEIVER_SPEAKS else self.sender
 
     def complete_answer(self, text: str) -> bool:
@@ -196,12 +216,68 @@ class Dialogue:
     def start(self) -> list[Decision]:
         if self.first_use:
             return [self._say("safety_note")]
+        return self._hello_or_begin()
+
+    @property
+    def hearing_hello(self) -> bool:
+        """A partner's hello is awaited: the turn ending is theirs, told by `on_hello`."""
+        return self.step is Step.HELLO and not self.paused
+
+    def on_hello(self, turn: int, heard: bool) -> list[Decision]:
+        """The turn that ended in the hello step gave its partner's voice (`heard`), or was too short
+        or unclear to: asked again once, then the session goes on without the voice check."""
+        self._turn_open = False
+        self._answered.add(turn)  # its words change nothing
+        who = self._hello_for
+        if who is None:
+            return []
+        if heard:
+            return [Note("hello", who), *self._hello_or_begin()]
+        if who not in self._hello_retried:
+            self._hello_retried.add(who)
+            return [Note("hello", f"{who}: again"), self._say_to(who, "hello_again")]
+        self._hellos_to_ask = []
+        self._ask_keep = False
+        return [Note("hello", f"{who}: failed"), self._say("hello_failed", prompt=False), *self._begin()]
+
+    def _hello_or_begin(self) -> list[Decision]:
+        if self._hellos_to_ask:
+            intro = self._intro()
+            who = self._hellos_to_ask.pop(0)
+            self._hello_for, self.step = who, Step.HELLO
+            return [*intro, self._say_to(who, "hello" if who == self.sender else "hello_next")]
+        self._hello_for = None
+        if self._ask_keep:
+            self._ask_keep = False
+            self.step = Step.HELLO_KEEP
+            return [self._say("hello_keep")]
         return self._begin()
+
+    def _say_to(self, who: str, key: str) -> Say:
+        """A cue to the partner `who`, whichever role they have: `who` fills {sender}."""
+        say = self._say(key)
+        if who != self.sender:
+            say = Say(key, who, self.sender)
+            self._last_prompt = say
+        return say
+
+    def _after_keep(self, text: str) -> list[Decision]:
+        keep = answers.yes_or_no(text, self.book) == "yes"  # unclear: nothing about a voice is kept
+        said = self._say("hello_kept" if keep else "hello_not_kept", prompt=False)
+        return [KeepVoices(keep), Note("answer", "keep voices" if keep else "do not keep voices"), said,
+                *self._begin()]
 
     def on_turn_started(self, ev: TurnStarted) -> list[Decision]:
         self._turn_open = True
         self._waiting_since = None
         return []
+
+    def on_other_voice(self, t: float) -> None:
+        """The turn that ended was another voice than the partners' (a television): no turn at all.
+        The coach goes on waiting, its reminder counted from now."""
+        self._turn_open = False
+        if self._last_said is not None and self.step is not Step.DONE:
+            self._waiting_since = t
 
     def on_cue_finished(self, ev: CueFinished) -> list[Decision]:
         if ev.key == "care_break" and self.paused:
@@ -378,7 +454,14 @@ class Dialogue:
     # -- the flow -----------------------------------------------------------------------
 
     def _begin(self) -> list[Decision]:
-        return [self._say(self.exercise.intro, prompt=False), *self._begin_phase()]
+        return [*self._intro(), *self._begin_phase()]
+
+    def _intro(self) -> list[Decision]:
+        """The exercise's welcome, once: before the hellos when there are any."""
+        if self._introduced:
+            return []
+        self._introduced = True
+        return [self._say(self.exercise.intro, prompt=False)]
 
     def _begin_phase(self) -> list[Decision]:
         phase, self.stem_index, self.pieces, self.mirror_loops = self.phase, 0, 0, 0
@@ -436,6 +519,10 @@ class Dialogue:
         step = self.step
         if step is Step.SAFETY:
             return self._after_safety(text)
+        if step is Step.HELLO_KEEP:
+            return self._after_keep(text)
+        if step is Step.HELLO:  # hellos are told at their turn's end (on_hello), never by words
+            return []
         if step is Step.APPOINTMENT:
             self.step = Step.APPOINTMENT_ANSWER
             self._waiting_since = t
@@ -489,7 +576,7 @@ class Dialogue:
     def _after_safety(self, text: str) -> list[Decision]:
         kind = answers.yes_or_no(text, self.book)
         if kind == "yes":
-            return [Acknowledge(), Note("answer", "agreed"), *self._begin()]
+            return [Acknowledge(), Note("answer", "agreed"), *self._hello_or_begin()]
         if kind is None and not self._asked_again:
             self._asked_again = True
             return [Note("answer", "unclear"), self._say("safety_note")]

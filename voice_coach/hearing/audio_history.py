@@ -30,3 +30,14 @@ class AudioHistory:
         if i == j:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate([self._frames[k] for k in range(i, j)])
+
+
+def speech_level_db(pcm: np.ndarray, frame: int = 480) -> float:
+    """Level of the speech in `pcm` (int16), dBFS: the mean power of its louder half of 30 ms
+    frames, so that pauses inside a turn do not lower it."""
+    n = len(pcm) // frame
+    if n == 0:
+        return -120.0
+    power = (pcm[: n * frame].astype(np.float64).reshape(n, frame) / 32768.0) ** 2
+    loud = np.sort(power.mean(axis=1))[n // 2:]
+    return float(10 * np.log10(loud.mean() + 1e-12))

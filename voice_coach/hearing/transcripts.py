@@ -36,6 +36,12 @@ class TranscriptAssembler:
         self._waiting[ev.turn] = ev
         return self._complete(ev, ev.decided_at)
 
+    def discard(self, turn: int) -> None:
+        """Forget what came back of a turn whose words are not wanted."""
+        self._waiting.pop(turn, None)
+        for k in [k for k in self._texts if k[0] == turn]:
+            del self._texts[k]
+
     def _complete(self, ended: TurnEnded, t: float) -> TurnTranscribed | None:
         keys = [_key(ended.turn, s, e) for s, e in ended.pieces]
         if any(k not in self._texts for k in keys):
@@ -92,6 +98,10 @@ class Transcription:
         """A piece's words, received at `t`: the turn's, once every piece of an ended turn is in."""
         req = r.request
         return self._assembler.on_piece(PieceTranscribed(req.turn, req.start, req.end, r.text, r.seconds, t))
+
+    def discard(self, turn: int) -> None:
+        """The turn's words are not wanted (another voice than the partners'): dropped as they come."""
+        self._assembler.discard(turn)
 
     def turn_ended(self, ev: TurnEnded) -> TurnTranscribed | None:
         """The turn's words, if every piece is in already."""

@@ -8,7 +8,8 @@ network here in numpy, some 45 ms per second of speech on one core (the loop hea
 last 3 s of each stretch). The file is PyTorch's legacy pickle format, read with an unpickler
 that refuses everything but tensors and dicts, so the file cannot run code.
 
-Voiceprints are biometric: they live in memory for the session and are never written anywhere.
+Voiceprints are biometric: they live in memory for the session, and only the partners' hellos are
+ever written, when the couple agreed to it (records/voice_store.py).
 """
 
 from __future__ import annotations

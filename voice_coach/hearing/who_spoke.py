@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..events import SpeechStarted, SpeechStopped
-from .audio_history import AudioHistory
+from .audio_history import AudioHistory, speech_level_db
+from .classifiers import SAMPLE_RATE
+from .partner_voices import PartnerVoices, Verdict
 from .patience import Pause
 from .turns import WentOn
 from .voiceprint import VoiceEncoder
@@ -45,12 +49,17 @@ class Stretch:
 
 class WhoSpoke:
     """Whose each turn is and whose voice each stretch of speech was. Without a voice encoder no
-    voice is told, and every turn is the partner the protocol gave it to."""
+    voice is told, and every turn is the partner the protocol gave it to. With the partners'
+    hellos (`couple`), a turn can also be told as another voice than theirs (`verdict`)."""
 
     def __init__(self, partners: tuple[str, str], params: VoiceParams, encoder: VoiceEncoder | None,
-                 history: AudioHistory) -> None:
+                 history: AudioHistory, couple: PartnerVoices | None = None) -> None:
         self.voices = WhoseVoice(partners, params)
+        self.couple = couple or PartnerVoices(partners)
         self._encoder, self._history = encoder, history
+        for name, hello in self.couple.hellos.items():  # kept from an earlier session
+            self.voices.learn(name, hello.vector)
+        self._prints: dict[int, list[tuple[np.ndarray, float]]] = {}  # each turn's told stretches
         self._speakers: dict[int, str | None] = {}
         self._turn: int | None = None  # the turn the current speech belongs to
         self._since: float | None = None  # start of the current stretch of speech
@@ -66,6 +75,34 @@ class WhoSpoke:
     def forget(self, turn: int) -> str | None:
         """The turn is done with (its words are in): whose it was."""
         return self._speakers.pop(turn, None)
+
+    def hello(self, who: str, start: float, end: float) -> bool:
+        """The turn [start, end) was `who`'s hello: whether it was long enough to know their voice."""
+        self._prints.clear()
+        if self._encoder is None:
+            return False
+        audio = self._history.slice(start, end)
+        enrolled = self.couple.enrol(who, self._encoder.embed(audio), speech_level_db(audio), end - start)
+        if enrolled:
+            self.voices.learn(who, self.couple.hellos[who].vector)
+        return enrolled
+
+    def verdict(self, turn: int, start: float, end: float) -> Verdict:
+        """Whether the turn [start, end) was the couple's, from the stretches told in it (their
+        voiceprints weighed by length), or from the whole turn when none was long enough."""
+        prints = self._prints.pop(turn, [])
+        if not self.couple.ready:
+            return self.couple.judge(None, 0.0, 0.0)
+        audio = self._history.slice(start, end)
+        level = speech_level_db(audio)
+        if not prints:
+            if end - start < self.couple.p.tell_secs or self._encoder is None:
+                return self.couple.judge(None, level, end - start)
+            vector = self._encoder.embed(audio[-int(VOICE_SECS * SAMPLE_RATE):])
+            return self.couple.judge(vector, level, end - start)
+        secs = sum(s for _, s in prints)
+        mean = sum(v * s for v, s in prints) / secs
+        return self.couple.judge(mean / (np.linalg.norm(mean) + 1e-9), level, secs)
 
     def taken_back(self, who: str) -> None:
         """The current turn is `who`'s: an answer to them was taken back."""
@@ -87,10 +124,16 @@ class WhoSpoke:
         expected = self._speakers.get(self._turn) if self._turn is not None else None
         sure = expected is not None and self.voices.known(expected)  # before this speech teaches it
         heard = None
-        if self._encoder is not None and start is not None and expected is not None \
-                and stop - start >= self.voices.p.min_secs:
-            vector = self._encoder.embed(self._history.slice(max(start, stop - VOICE_SECS), stop))
-            heard = self.voices.heard(expected, vector, stop - start)
+        telling = expected is not None or self.couple.ready
+        long_enough = start is not None and stop - start >= self.voices.p.min_secs
+        if self._encoder is not None and start is not None and telling and long_enough:
+            audio = self._history.slice(max(start, stop - VOICE_SECS), stop)
+            vector = self._encoder.embed(audio)
+            if self._turn is not None:
+                self._prints.setdefault(self._turn, []).append((vector, stop - start))
+            theirs = self.couple.judge(vector, speech_level_db(audio), stop - start).couple
+            if expected is not None and theirs:  # another voice is not learnt as a partner's
+                heard = self.voices.heard(expected, vector, stop - start)
         return Stretch(self._turn, start, stop, expected, heard, sure)
 
     def pause_before(self, heard: str | None) -> Pause | None:

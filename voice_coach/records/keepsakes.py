@@ -18,7 +18,7 @@ MAX_REQUESTS_BYTES = 8 << 20
 _REQUEST_FIELDS = ("date", "from", "to", "request")  # what `voice-coach requests` shows
 
 
-def _write_private(path: Path, text: str, append: bool = False) -> None:
+def write_private(path: Path, text: str, append: bool = False) -> None:
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -38,14 +38,14 @@ class Keepsakes:
 
     def acknowledge(self, when: dt.datetime | None = None) -> None:
         stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
-        _write_private(self.dir / ACK_FILE, json.dumps({"acknowledged": stamp}) + "\n")
+        write_private(self.dir / ACK_FILE, json.dumps({"acknowledged": stamp}) + "\n")
 
     def keep_request(self, text: str, giver: str, receiver: str, session: str) -> None:
         record = {
             "date": dt.date.today().isoformat(), "from": receiver, "to": giver, "request": text,
             "session": session,
         }
-        _write_private(self.dir / REQUESTS_FILE, json.dumps(record, ensure_ascii=False) + "\n", True)
+        write_private(self.dir / REQUESTS_FILE, json.dumps(record, ensure_ascii=False) + "\n", True)
 
     def requests(self) -> list[dict[str, Any]]:
         """The requests kept; a damaged line (or file) is left out, never an error: the file is

@@ -43,10 +43,16 @@ def _phase_keys(phase: Phase) -> list[str]:
     return list(_PHASE_CUES.get(phase.kind, ()))
 
 
-def flow(exercise: Exercise, first_use: bool) -> list[tuple[str, bool]]:
+_HELLO_CUES = (("hello", False), ("hello_next", True), ("hello_keep", False), ("hello_kept", False),
+               ("hello_not_kept", False), ("hello_again", False), ("hello_again", True))
+
+
+def flow(exercise: Exercise, first_use: bool, hello: bool = False) -> list[tuple[str, bool]]:
     """(cue key, said with the roles swapped) in the order a session goes through them."""
     out: list[tuple[str, bool]] = [("safety_note", False)] if first_use else []
     out.append((exercise.intro, False))
+    if hello:
+        out += _HELLO_CUES
     for sender in range(exercise.senders):
         swapped = sender % 2 == 1
         if swapped:
@@ -59,15 +65,17 @@ def flow(exercise: Exercise, first_use: bool) -> list[tuple[str, bool]]:
 
 
 def likely_texts(
-    book: Phrasebook, exercise: Exercise, sender: str, receiver: str, fields: dict[str, str], first_use: bool
+    book: Phrasebook, exercise: Exercise, sender: str, receiver: str, fields: dict[str, str], first_use: bool,
+    hello: bool = False,
 ) -> list[str]:
     """Every cue's wording for this couple, the likeliest first, each once."""
     def text(key: str, swapped: bool) -> str:
         a, b = (receiver, sender) if swapped else (sender, receiver)
         return book.say(key, a, b, **fields)
 
-    ordered = [text(k, swapped) for k, swapped in flow(exercise, first_use) if k in book.cues]
-    ordered[_FIRST_ROUND:_FIRST_ROUND] = [text(k, False) for k in _CARE_CUES if k in book.cues]
+    ordered = [text(k, swapped) for k, swapped in flow(exercise, first_use, hello) if k in book.cues]
+    first_round = _FIRST_ROUND + (len(_HELLO_CUES) if hello else 0)
+    ordered[first_round:first_round] = [text(k, False) for k in _CARE_CUES if k in book.cues]
     ordered += [text(k, swapped) for swapped in (False, True) for k in book.cues]
     return list(dict.fromkeys(ordered))
 
