@@ -38,7 +38,7 @@ def _session(tmp: Path, keep: str) -> list[dict]:
     return run(tmp, "mirroring", lines, answer_gap=4.0, hello="always")
 
 
-def test_another_voice_is_no_turn_and_a_yes_keeps_the_voices_until_forgotten(tmp_path: Path, capsys):
+def test_another_voice_is_no_turn_and_a_yes_keeps_the_voices_for_next_time_until_forgotten(tmp_path: Path, capsys):
     events = _session(tmp_path, "Yes.")
     said = cues(events)
     assert said[:4] == ["welcome", "hello", "hello_next", "hello_keep"]
@@ -56,25 +56,30 @@ def test_another_voice_is_no_turn_and_a_yes_keeps_the_voices_until_forgotten(tmp
     assert kept["keep"] is True and set(kept["voices"]) == {"Alex", "Sam"}
     assert (tmp_path / VOICES_FILE).stat().st_mode & 0o077 == 0
 
-    assert main(["forget", "--voices", "--data-dir", str(tmp_path)]) == 0
-    assert not (tmp_path / VOICES_FILE).exists() and "Forgot" in capsys.readouterr().out
-
-
-def test_without_consent_no_voiceprint_is_ever_written(tmp_path: Path):
-    events = run(tmp_path, "mirroring", [*HELLOS, line("Alex", "No."), line("Alex", "Stop session.")],
-                 hello="always")
-    assert cues(events)[:6] == ["welcome", "hello", "hello_next", "hello_keep", "hello_not_kept", "sender_starts"]
-    stored = (tmp_path / VOICES_FILE).read_text()
-    assert json.loads(stored)["keep"] is False and "vector" not in stored
-    written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "cache" not in p.parts)
-    assert b"vector" not in written
-
-
-def test_kept_voices_skip_the_hello_next_time_and_still_keep_other_voices_out(tmp_path: Path):
-    _session(tmp_path, "Yes.")
+    # the next session: the voices kept, no hello, and still no turn for the television
     events = run(tmp_path, "mirroring", [_television(), line("Alex", "When you are late I feel alone.",
                                                              after_cue=False), line("Alex", "Stop session.")],
                  answer_gap=4.0, hello="always")
     said = cues(events)
     assert "hello" not in said and said[:3] == ["welcome", "sender_starts", "prompt_mirror"]
     assert [e for e in events if e["type"] == "note" and e["kind"] == "another_voice"]
+
+    assert main(["forget", "--voices", "--data-dir", str(tmp_path)]) == 0
+    assert not (tmp_path / VOICES_FILE).exists() and "Forgot" in capsys.readouterr().out
+
+
+def test_without_consent_no_voiceprint_is_ever_written_and_a_partner_out_of_turn_is_named(tmp_path: Path):
+    lines = [*HELLOS, line("Alex", "No."),
+             line("Sam", "Can I say something first? It is about last night."),  # Alex's turn to share
+             line("Alex", "When you are late I feel alone."),
+             line("Sam", "Let me see if I got that. When I am late you feel alone."), line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines, hello="always")
+    said = cues(events)
+    assert said[:6] == ["welcome", "hello", "hello_next", "hello_keep", "hello_not_kept", "sender_starts"]
+    assert said[6:9] == ["wrong_partner_listen", "prompt_mirror", "check"]
+    shares = [e["speaker"] for e in events if e["type"] == "turn_end" and e["step"] == "share"]
+    assert shares == ["Alex"]
+    stored = (tmp_path / VOICES_FILE).read_text()
+    assert json.loads(stored)["keep"] is False and "vector" not in stored
+    written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "cache" not in p.parts)
+    assert b"vector" not in written

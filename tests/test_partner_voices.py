@@ -178,3 +178,28 @@ def test_a_damaged_voices_file_is_as_if_never_asked(tmp_path: Path):
     assert store.choice() is None and store.hellos(("Alex",)) == {}
     store.path.write_text(json.dumps({"keep": True, "voices": {"Alex": {"vector": [1, 2], "level": -3}}}))
     assert store.hellos(("Alex",)) == {}  # the wrong size is not a voice
+
+
+def test_a_partner_out_of_turn_is_named_once_a_round_then_taken_as_usual():
+    d = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK)
+    d.start()
+    assert d.on_wrong_partner("Alex", 3.0) is None  # the sender in their own turn
+    told = d.on_wrong_partner("Sam", 3.0)
+    assert told is not None and [x.key for x in told if isinstance(x, Say)] == ["wrong_partner_listen"]
+    assert d.step is Step.SHARE and d.speaker == "Alex"
+    assert d.on_wrong_partner("Sam", 9.0) is None  # twice in a round: perhaps the voice was misjudged
+    d.on_turn_started(TurnStarted(1, 10.0))
+    d.on_transcript(TurnTranscribed(1, "I feel alone when you are late", 12.0))
+    assert d.step is Step.MIRROR
+    told = d.on_wrong_partner("Alex", 15.0)  # a new round: the sender talks into the mirror
+    assert told is not None and [x.key for x in told if isinstance(x, Say)] == ["wrong_partner_mirror"]
+    assert BOOK.say("wrong_partner_mirror", "Alex", "Sam").startswith("Alex, let Sam answer first")
+
+
+def test_a_verdict_names_a_partner_clearly_only_by_a_margin():
+    couple, alex, sam = _couple()
+    between = alex + sam
+    between /= np.linalg.norm(between)
+    told = couple.judge(between, -25.0, 2.0)
+    assert told.couple and not told.clearly("Alex", 0.1) and not told.clearly("Sam", 0.1)
+    assert couple.judge(alex, -25.0, 2.0).clearly("Alex", 0.1)

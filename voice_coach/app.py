@@ -140,7 +140,7 @@ def run_session(
     if first_use is None:
         first_use = not keepsakes.acknowledged()
     store = VoiceStore(root)
-    couple, hello = _couple(settings, store, source.realtime)
+    couple, hello = _couple(settings, store, isinstance(source, DeviceSource))
     models: SessionModels | None = None
     worker: TranscriptionWorker | None = None
     loop: SessionLoop | None = None
@@ -219,17 +219,18 @@ def _begin(text: str, voice: Voice, player: Player) -> Begun | None:
     return Begun(text, len(head), time.monotonic())
 
 
-def _couple(settings: Settings, store: VoiceStore, live: bool) -> tuple[PartnerVoices, bool]:
+def _couple(settings: Settings, store: VoiceStore, microphone: bool) -> tuple[PartnerVoices, bool]:
     """The partners' voices as far as they are known (kept from an earlier session, with their
     consent), and whether to ask for their hellos: only with the voice check, on a microphone
-    unless the settings say otherwise, and not when both voices were kept."""
+    (not a recording, not the demo) unless the settings say otherwise, and not when both voices
+    were kept."""
     names = (settings.sender, settings.receiver)
     couple = PartnerVoices(names)
     if not settings.voice_check:
         return couple, False
     if store.choice():
         couple.hellos.update(store.hellos(names))
-    wanted = settings.hello == "always" or (settings.hello == "live" and live)
+    wanted = settings.hello == "always" or (settings.hello == "live" and microphone)
     return couple, wanted and not couple.ready
 
 

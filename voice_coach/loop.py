@@ -301,6 +301,13 @@ class SessionLoop:
             if not verdict.couple:
                 self._another_voice(ev, verdict)
                 return
+            voice = verdict.who
+            if who is not None and voice is not None and verdict.clearly(voice, self.s.voice_margin):
+                told = self.protocol.on_wrong_partner(voice, ev.decided_at)
+                if told is not None:
+                    self._not_a_turn(ev)
+                    self._execute(told, ev.decided_at)
+                    return
         step = self.protocol.step.value
         sound = None
         if self.heat is not None:
@@ -333,17 +340,22 @@ class SessionLoop:
     def _another_voice(self, ev: TurnEnded, verdict: Verdict) -> None:
         """Speech that was neither partner's (a television, a visitor): never a turn. Its time and
         length are logged, never its words; the coach goes on waiting for the partner."""
-        self._others.add(ev.turn)
-        self.who.forget(ev.turn)
-        self.words.discard(ev.turn)
+        self._not_a_turn(ev)
         secs = round(ev.end - ev.start, 2)
         self.log.write("note", ev.decided_at, kind="another_voice", turn=ev.turn, start=round(ev.start, 3),
                        value=secs, detail=verdict.reason, likeness=round(verdict.likeness, 3),
                        level=round(verdict.level, 1))
         self.view.info(f"(another voice for {secs:.1f} s: not taken as a partner's)", ev.decided_at)
+        self.protocol.on_other_voice(ev.decided_at)
+
+    def _not_a_turn(self, ev: TurnEnded) -> None:
+        """The turn that ended is not answered and its words are not read (another voice, or a
+        partner out of turn): the slow-down hears it as speech the coach owes no answer."""
+        self._others.add(ev.turn)
+        self.who.forget(ev.turn)
+        self.words.discard(ev.turn)
         ignored = slowdown.TurnDone(ev.decided_at, ev.turn, None, slowdown.PAUSED)
         self._slow_down(self.slowdown.feed(ignored), ev.decided_at)
-        self.protocol.on_other_voice(ev.decided_at)
 
     def _on_words(self, r: Result) -> None:
         """A piece's words, back from the worker: the turn detector and the care watch read them

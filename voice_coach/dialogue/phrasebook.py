@@ -32,7 +32,7 @@ FEEDBACK_FIELDS: dict[str, frozenset[str]] = {
 }
 # Cues and parts added after wording files of one's own existed: a file without them takes ours.
 LATER_CUES = ("mic_lost", "mic_back", "mic_gone", "hello", "hello_next", "hello_again", "hello_failed",
-              "hello_keep", "hello_kept", "hello_not_kept")
+              "hello_keep", "hello_kept", "hello_not_kept", "wrong_partner_listen", "wrong_partner_mirror")
 LATER_FEEDBACK = ("line", "line_and", "word", "between")
 
 

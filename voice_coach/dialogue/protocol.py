@@ -149,6 +149,7 @@ class Dialogue:
         self._hello_retried: set[str] = set()
         self._ask_keep = ask_keep
         self._introduced = False  # the exercise's intro was said
+        self._told_out_of_turn: tuple[int, int, int] | None = None  # the round a partner was told so
         self.phase_index = 0
         self.stem_index = 0
         self.senders_done = 0
@@ -278,6 +279,21 @@ class Dialogue:
         self._turn_open = False
         if self._last_said is not None and self.step is not Step.DONE:
             self._waiting_since = t
+
+    def on_wrong_partner(self, heard: str, t: float) -> list[Decision] | None:
+        """The turn that ended was told by voice as `heard`'s, in the other partner's turn: named
+        gently and not taken, once a round (a piece and its mirror); None: taken as usual, as a
+        voice misjudged twice in a round costs more than a partner speaking out of turn."""
+        expected = self.speaker
+        if expected is None or heard == expected or self.step is Step.HELLO:
+            return None
+        round_ = (self.senders_done, self.phase_index, self.pieces)
+        if self._told_out_of_turn == round_:
+            return None
+        self._told_out_of_turn = round_
+        self.on_other_voice(t)
+        key = "wrong_partner_listen" if expected == self.sender else "wrong_partner_mirror"
+        return [Note("wrong_partner", f"{heard} spoke in {expected}'s turn"), self._say(key, prompt=False)]
 
     def on_cue_finished(self, ev: CueFinished) -> list[Decision]:
         if ev.key == "care_break" and self.paused:

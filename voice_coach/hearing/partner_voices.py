@@ -22,7 +22,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class HelloParams:
-    min_secs: float = 1.0  # a hello shorter than this says too little of a voice: asked again
+    min_secs: float = 1.5  # a hello shorter than this ("Hi, I'm Sam") says too little of a voice: asked again
     like_above: float = 0.50  # this alike to a partner's hello is them (bench_hello, tune half)
     quieter_db: float = 15.0  # this far below the quieter partner's hello is across the room
     tell_secs: float = 1.0  # speech shorter than this is never judged: taken as the couple's
@@ -45,6 +45,11 @@ class Verdict:
     likeness: float  # to the nearest hello
     level: float
     reason: str  # "partner", "unlike", "quiet", "short" or "no hello"
+    apart: float = 0.0  # how much more like `who`'s hello than the other partner's
+
+    def clearly(self, name: str, margin: float) -> bool:
+        """Told as `name`'s voice by at least `margin` (a cosine difference) over the other's."""
+        return self.who == name and self.apart >= margin
 
 
 class PartnerVoices:
@@ -74,9 +79,10 @@ class PartnerVoices:
         if vector is None or secs < self.p.tell_secs:
             return Verdict(True, None, 0.0, level, "short")
         likeness = {name: float(vector @ h.vector) for name, h in self.hellos.items()}
-        nearest = max(likeness, key=lambda n: likeness[n])
+        nearest, other = sorted(likeness, key=lambda n: -likeness[n])
         if likeness[nearest] < self.p.like_above:
             return Verdict(False, None, likeness[nearest], level, "unlike")
         if level < min(h.level for h in self.hellos.values()) - self.p.quieter_db:
             return Verdict(False, None, likeness[nearest], level, "quiet")
-        return Verdict(True, nearest, likeness[nearest], level, "partner")
+        apart = likeness[nearest] - likeness[other]
+        return Verdict(True, nearest, likeness[nearest], level, "partner", apart)
