@@ -126,7 +126,7 @@ def score(spk: dict[str, Speaker], params: HelloParams) -> dict[str, float]:
                 assert t.noisy is not None
                 kept_noisy += gate.judge(t.noisy, t.noisy_level, t.secs).couple
         partners_level = float(np.mean([spk[n].hello.level for n in (a, b)]))
-        for key, s in spk.items():
+        for s in spk.values():
             if s.group == spk[a].group:
                 continue
             for t in s.turns:
@@ -159,7 +159,8 @@ def real_people(quick: bool) -> None:
             chosen = r["threshold"]
         print(f"| {half} | {r['couples']} | {r['partner']} | {100 * r['kept']:.0f}% | "
               f"{100 * r['kept_noisy']:.0f}% | {r['others']} ({r['other_min']:.0f} min) | "
-              f"{100 * r['in0']:.0f}% | {100 * r['in-10']:.0f}% | {100 * r['in-20']:.0f}% | {r['per10']:.0f} |")
+              f"{100 * r['in0']:.0f}% | {100 * r['in-10']:.0f}% | {100 * r['in-20']:.0f}% | "
+              f"{r['per10']:.0f} |")
     print(f"\nLikeness threshold keeping {100 * KEEP:.0f}% of the tune half's partner turns: {chosen:.3f}; "
           f"shipped (HelloParams.like_above): {params.like_above:.2f}; level check: "
           f"{params.quieter_db:.0f} dB below the quieter hello.")

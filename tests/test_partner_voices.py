@@ -203,3 +203,24 @@ def test_a_verdict_names_a_partner_clearly_only_by_a_margin():
     told = couple.judge(between, -25.0, 2.0)
     assert told.couple and not told.clearly("Alex", 0.1) and not told.clearly("Sam", 0.1)
     assert couple.judge(alex, -25.0, 2.0).clearly("Alex", 0.1)
+
+
+def test_hellos_are_asked_on_a_microphone_and_skipped_once_both_voices_are_kept(tmp_path: Path):
+    from voice_coach.app import _couple
+    from voice_coach.settings import Settings
+
+    store = VoiceStore(tmp_path)
+    assert _couple(Settings(), store, microphone=True)[1]
+    assert not _couple(Settings(), store, microphone=False)[1]  # a recording, the demo
+    assert _couple(Settings(hello="always"), store, microphone=False)[1]
+    assert not _couple(Settings(hello="never"), store, microphone=True)[1]
+    assert not _couple(Settings(voice_check=False), store, microphone=True)[1]
+    store.keep({"Alex": Hello(_unit(1), -25.0)})
+    couple, ask = _couple(Settings(), store, microphone=True)
+    assert ask and not couple.ready  # Sam's voice is not kept: both say hello again
+    store.keep({"Sam": Hello(_unit(2), -25.0)})
+    couple, ask = _couple(Settings(), store, microphone=True)
+    assert couple.ready and not ask
+    store.refuse()
+    couple, ask = _couple(Settings(), store, microphone=True)
+    assert ask and not couple.hellos

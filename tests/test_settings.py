@@ -65,6 +65,16 @@ def test_each_off_switch_reaches_the_settings_the_session_is_built_from(flag: st
         assert getattr(_settings(build_parser().parse_args([command, flag])), field) is False
 
 
+def test_hellos_are_asked_on_a_microphone_unless_told_otherwise():
+    from voice_coach.cli import _settings, build_parser
+
+    assert Settings().hello == "live"
+    for when in ("always", "never"):
+        assert _settings(build_parser().parse_args(["practice", "--hello", when])).hello == when
+    with pytest.raises(UserError, match="hello"):
+        load_settings(None, {"hello": "sometimes"})
+
+
 def test_learning_each_partner_s_pauses_is_on_unless_turned_off_and_capped_by_the_longest_wait():
     from voice_coach.hearing.patience import Patience
 

@@ -39,6 +39,15 @@ def test_the_dialogue_is_rendered_in_the_order_it_goes():
         "safety_note", "appreciation_intro", "appreciation_1", "prompt_mirror", "check"]
 
 
+def test_with_hellos_each_partner_s_hello_cue_is_rendered_right_after_the_welcome():
+    texts = likely_texts(BOOK, EXERCISES["mirroring"], "Alex", "Sam", FIELDS, first_use=False, hello=True)
+    assert texts[:3] == [BOOK.say("welcome", "Alex", "Sam"), BOOK.say("hello", "Alex", "Sam"),
+                         BOOK.say("hello_next", "Sam", "Alex")]
+    assert texts.index(BOOK.say("hello_keep", "Alex", "Sam")) < texts.index(BOOK.say("sender_starts", "Alex", "Sam"))
+    hello = Dialogue(EXERCISES["mirroring"], "Alex", "Sam", BOOK, hello=True)
+    assert opening_texts(hello, BOOK, FIELDS) == [BOOK.say("welcome", "Alex", "Sam"), BOOK.say("hello", "Alex", "Sam")]
+
+
 def test_every_cue_is_rendered_for_both_role_orders_once():
     texts = likely_texts(BOOK, EXERCISES["mirroring"], "Alex", "Sam", FIELDS, first_use=False)
     assert len(texts) == len(set(texts))
