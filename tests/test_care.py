@@ -35,6 +35,11 @@ from voice_coach.settings import Settings, load_settings
     ("Let me see if I got that. When I shut you in the garage, you were terrified.", VIOLENCE),  # a mirror
     ("He said if I go back to college he'll make me regret it.", THREAT),
     ("I keep thinking about letting go of the wheel on the motorway.", SELF_HARM),
+    ("He put his fist through the door and said the next one won't miss.", THREAT),  # "not" inside it
+    ("I still have sex with her because saying no is worse.", VIOLENCE),
+    ("She said she would poison the cat if I talked to my brother again.", THREAT),
+    ("He threatened to post my private photos online.", THREAT),
+    ("I just want to stop flinching when he walks past me.", FEAR),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -59,6 +64,10 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "I get so excited when I hear your key in the door.",
     "If you eat the last of the cake again, you'll regret it.",
     "The kids pinned my arms in a pillow fight and I couldn't stop laughing.",
+    "You bite my head off whenever I mention money.",
+    "I don't want to wake up that early ever again.",
+    "You posted those pictures of our holiday without asking me.",
+    "The vet said the cat would be fine after the operation.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None

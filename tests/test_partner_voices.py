@@ -224,3 +224,14 @@ def test_hellos_are_asked_on_a_microphone_and_skipped_once_both_voices_are_kept(
     store.refuse()
     couple, ask = _couple(Settings(), store, microphone=True)
     assert ask and not couple.hellos
+
+
+def test_forget_voices_says_what_it_did_and_takes_no_session(tmp_path: Path, capsys):
+    from voice_coach.cli import main
+
+    assert main(["forget", "--voices", "--data-dir", str(tmp_path)]) == 0
+    assert "No voices are kept" in capsys.readouterr().out
+    VoiceStore(tmp_path).refuse()
+    assert main(["forget", "--voices", "--all", "--data-dir", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--voices" in err and VoiceStore(tmp_path).choice() is False
