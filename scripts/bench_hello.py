@@ -6,7 +6,8 @@
 Part 1, real people. The voices are real people talking (scripts/conversations.py; tune and
 held-out halves split by speaker group, as bench_conversation.py). In each group, speakers heard
 in three or more turns of 1 s or more are paired into couples; a partner's hello is their first
-turn (heard whole, up to 10 s, as the loop hears a hello), and each later turn is heard by its last
+turn of 1.5 s or more (a shorter hello is asked again), heard whole up to 10 s as the loop hears a
+hello, and each later turn is heard by its last
 3 s, as the loop tells a stretch. Every turn of a speaker from another group is another voice,
 set 0, 10 and 20 dB below the couple's hellos (the encoder raises speech quieter than -30 dBFS to
 that level, so a voice's print does not change with its gain: only the level check sees it).
@@ -22,6 +23,8 @@ a couple would wait, from the first hello cue to the exercise's first prompt.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -65,7 +68,7 @@ class Speaker:
 def _kitchen() -> np.ndarray:
     import soundfile as sf
 
-    audio, rate = sf.read(ROOT.parent / "shared" / "data" / "noise" / "kitchen.wav", dtype="int16")
+    audio, rate = sf.read(ROOT.parent / "shared" / "data" / "noise" / "doing_the_dishes.wav", dtype="int16")
     assert rate == SR, rate
     return audio if audio.ndim == 1 else audio[:, 0]
 
@@ -87,12 +90,15 @@ def speakers(enc: Voiceprints, recs: list[Recording], noise: np.ndarray) -> dict
             heard = rec.audio[int(max(a, b - HEARD_SECS) * SR): int(b * SR)]
             whole = rec.audio[int(a * SR): int(min(b, a + HELLO_SECS) * SR)]
             turns.setdefault(key, []).append((rec.group or rec.name, heard, whole))
+    least = HelloParams().min_secs
     for key, found in turns.items():
-        if len(found) < 3:
+        # a hello too short is asked again: the first turn long enough is the hello
+        first = next((i for i, (_, _, whole) in enumerate(found) if len(whole) / SR >= least), None)
+        if first is None or len(found) - first < 3:
             continue
-        group, _, hello = found[0]
+        group, _, hello = found[first]
         later = []
-        for k, (_, heard, _) in enumerate(found[1:]):
+        for k, (_, heard, _) in enumerate(found[first + 1:]):
             noisy = _with_noise(heard, noise, k * 7919)
             later.append(Turn(len(heard) / SR, enc.embed(heard), speech_level_db(heard),
                               enc.embed(noisy), speech_level_db(noisy)))
@@ -108,9 +114,9 @@ def couples(spk: dict[str, Speaker]) -> list[tuple[str, str]]:
 
 
 def score(spk: dict[str, Speaker], params: HelloParams) -> dict[str, float]:
-    kept = kept_noisy = partner = 0
+    kept = kept_noisy = partner = others = 0
     let_in = dict.fromkeys(GAINS, 0)
-    others = other_secs = 0.0
+    other_secs = 0.0
     likeness: list[float] = []
     for a, b in couples(spk):
         gate = PartnerVoices((a, b), params)
@@ -186,8 +192,9 @@ def hello_cost() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         timeline = Timeline()
         settings = Settings(exercise="mirroring", data_dir=tmp, hello="always")
-        folder = run_session(settings, ScriptedRoom(lines, timeline), TimelinePlayer(timeline),
-                             ConsoleView(live=False), first_use=False)
+        with contextlib.redirect_stdout(io.StringIO()):  # the session's own lines
+            folder = run_session(settings, ScriptedRoom(lines, timeline), TimelinePlayer(timeline),
+                                 ConsoleView(live=False), first_use=False)
         events = read_events(folder / "events.jsonl")
     cue = {e["key"]: e["t"] for e in reversed(events) if e["type"] == "cue"}
     ends = [e["t"] for e in events if e["type"] == "turn_end"]

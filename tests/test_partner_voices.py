@@ -235,3 +235,9 @@ def test_forget_voices_says_what_it_did_and_takes_no_session(tmp_path: Path, cap
     assert main(["forget", "--voices", "--all", "--data-dir", str(tmp_path)]) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--voices" in err and VoiceStore(tmp_path).choice() is False
+
+
+def test_a_sentence_of_hello_is_answered_at_once_and_a_bare_hello_is_waited_for():
+    run = Hellos()
+    assert run.d.complete_answer("Hi, I'm Alex. I had a long day at work.")
+    assert not run.d.complete_answer("Hi, I'm Alex.")  # more may come after the pause

@@ -106,7 +106,8 @@ def test_demo_and_looking_back_run_offline_and_write_only_the_data_folder(tmp_pa
     vc = [sys.executable, "-m", "voice_coach"]
     data = str(dirs["data"])
     runs = [
-        _run([*vc, "demo", "--fast", "--data-dir", data], env, dirs["cwd"], offline),
+        # the mirroring round: a whole session, shorter than the dialogue's (test_cli runs that one)
+        _run([*vc, "demo", "--fast", "--exercise", "mirroring", "--data-dir", data], env, dirs["cwd"], offline),
         _run([*vc, "sessions", "--data-dir", data], env, dirs["cwd"], offline),
         _run([*vc, "report", "--data-dir", data], env, dirs["cwd"], offline),
     ]
