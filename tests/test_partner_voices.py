@@ -210,20 +210,20 @@ def test_hellos_are_asked_on_a_microphone_and_skipped_once_both_voices_are_kept(
     from voice_coach.settings import Settings
 
     store = VoiceStore(tmp_path)
-    assert _couple(Settings(), store, microphone=True)[1]
+    assert _couple(Settings(), store, microphone=True)[1:] == (True, True)  # and asked about keeping them
     assert not _couple(Settings(), store, microphone=False)[1]  # a recording, the demo
     assert _couple(Settings(hello="always"), store, microphone=False)[1]
     assert not _couple(Settings(hello="never"), store, microphone=True)[1]
     assert not _couple(Settings(voice_check=False), store, microphone=True)[1]
     store.keep({"Alex": Hello(_unit(1), -25.0)})
-    couple, ask = _couple(Settings(), store, microphone=True)
-    assert ask and not couple.ready  # Sam's voice is not kept: both say hello again
+    couple, ask, ask_keep = _couple(Settings(), store, microphone=True)
+    assert ask and not couple.ready and not ask_keep  # Sam's voice is not kept: both say hello again
     store.keep({"Sam": Hello(_unit(2), -25.0)})
-    couple, ask = _couple(Settings(), store, microphone=True)
+    couple, ask, _ = _couple(Settings(), store, microphone=True)
     assert couple.ready and not ask
     store.refuse()
-    couple, ask = _couple(Settings(), store, microphone=True)
-    assert ask and not couple.hellos
+    couple, ask, ask_keep = _couple(Settings(), store, microphone=True)
+    assert ask and not couple.hellos and not ask_keep
 
 
 def test_forget_voices_says_what_it_did_and_takes_no_session(tmp_path: Path, capsys):

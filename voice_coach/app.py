@@ -140,7 +140,7 @@ def run_session(
     if first_use is None:
         first_use = not keepsakes.acknowledged()
     store = VoiceStore(root)
-    couple, hello = _couple(settings, store, isinstance(source, DeviceSource))
+    couple, hello, ask_keep = _couple(settings, store, isinstance(source, DeviceSource))
     models: SessionModels | None = None
     worker: TranscriptionWorker | None = None
     loop: SessionLoop | None = None
@@ -148,7 +148,7 @@ def run_session(
     reason = "crashed"
     stopped: KeyboardInterrupt | None = None
     try:
-        protocol, opening = (_protocol(settings, book, first_use, hello, store) for _ in range(2))
+        protocol, opening = (_protocol(settings, book, first_use, hello, ask_keep) for _ in range(2))
         texts = opening_texts(opening, book, settings.cue_fields())
         begun = _begin(texts[0], voice, player) if texts else None
         for text in texts:
@@ -219,26 +219,28 @@ def _begin(text: str, voice: Voice, player: Player) -> Begun | None:
     return Begun(text, len(head), time.monotonic())
 
 
-def _couple(settings: Settings, store: VoiceStore, microphone: bool) -> tuple[PartnerVoices, bool]:
+def _couple(settings: Settings, store: VoiceStore, microphone: bool) -> tuple[PartnerVoices, bool, bool]:
     """The partners' voices as far as they are known (kept from an earlier session, with their
-    consent), and whether to ask for their hellos: only with the voice check, on a microphone
-    (not a recording, not the demo) unless the settings say otherwise, and not when both voices
-    were kept."""
+    consent); whether to ask for their hellos: only with the voice check, on a microphone (not a
+    recording, not the demo) unless the settings say otherwise, and not when both voices were kept;
+    and whether to ask, after them, about keeping the voices (never asked before)."""
     names = (settings.sender, settings.receiver)
     couple = PartnerVoices(names)
     if not settings.voice_check:
-        return couple, False
-    if store.choice():
+        return couple, False, False
+    choice = store.choice()
+    if choice:
         couple.hellos.update(store.hellos(names))
     wanted = settings.hello == "always" or (settings.hello == "live" and microphone)
-    return couple, wanted and not couple.ready
+    hello = wanted and not couple.ready
+    return couple, hello, hello and choice is None
 
 
-def _protocol(settings: Settings, book: Phrasebook, first_use: bool, hello: bool, store: VoiceStore
+def _protocol(settings: Settings, book: Phrasebook, first_use: bool, hello: bool, ask_keep: bool
               ) -> Dialogue:
     return Dialogue(
         EXERCISES[settings.exercise], settings.sender, settings.receiver, book, settings.protocol_params(),
-        first_use=first_use, hello=hello, ask_keep=hello and store.choice() is None,
+        first_use=first_use, hello=hello, ask_keep=ask_keep,
     )
 
 

@@ -37,7 +37,7 @@ class TranscriptAssembler:
         return self._complete(ev, ev.decided_at)
 
     def discard(self, turn: int) -> None:
-        """Forget what came back of a turn whose words are not wanted."""
+        """Forget what came back of a turn: joined, or not wanted."""
         self._waiting.pop(turn, None)
         for k in [k for k in self._texts if k[0] == turn]:
             del self._texts[k]
@@ -47,9 +47,7 @@ class TranscriptAssembler:
         if any(k not in self._texts for k in keys):
             return None
         text = " ".join(self._texts[k] for k in keys if self._texts[k])
-        del self._waiting[ended.turn]
-        for k in [k for k in self._texts if k[0] == ended.turn]:
-            del self._texts[k]
+        self.discard(ended.turn)
         return TurnTranscribed(ended.turn, text, t)
 
 

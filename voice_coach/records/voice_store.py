@@ -65,7 +65,8 @@ class VoiceStore:
 
     def keep(self, hellos: dict[str, Hello]) -> None:
         """They said yes: their hellos are kept (with any other partner's kept before)."""
-        voices = self._read().get("voices", {}) if self.choice() else {}
+        before = self._read()
+        voices = before.get("voices") if before.get("keep") is True else None
         voices = dict(voices) if isinstance(voices, dict) else {}
         for name, h in hellos.items():
             voices[name] = {"vector": [round(float(x), 6) for x in h.vector], "level": round(h.level, 2)}
