@@ -61,9 +61,6 @@ _ANSWER_READERS = {
     Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
 }
 
-# Words in a piece of hello that make it a whole one ("Hi, I'm Alex. I had a long day.").
-HELLO_WORDS = 5
-
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
     Step.EMPATHY_MIRROR, Step.GIFT,
@@ -193,8 +190,6 @@ class Dialogue:
         anything else may go on after a pause, and is waited for as a piece is."""
         if answers.command(text, self.book, self.p.timeout_word) is not None:
             return True
-        if self.step is Step.HELLO:  # a sentence of hello is all it asks: no need to wait it out
-            return len(text.split()) >= HELLO_WORDS
         read = _ANSWER_READERS.get(self.step)
         if read is None or len(text.split()) > answers.SHORT_ANSWER_WORDS:
             return False
