@@ -117,6 +117,19 @@ def test_the_coach_answering_too_soon_is_shown_and_not_counted_against_the_coupl
     assert "There was 1 interruption." in text
 
 
+def test_another_voice_is_shown_by_its_length_and_never_counted_as_the_couple_s(tmp_path: Path):
+    log = write_session(tmp_path, dt.datetime(2026, 10, 5, 20, 0), interruptions=0)
+    with log.open("a") as f:
+        f.write('{"type": "note", "t": 31.2, "kind": "another_voice", "turn": 9, "start": 24.0, "value": 6.4, '
+                '"detail": "unlike", "likeness": 0.31, "level": -28.0}\n')
+    session = store.load_session(tmp_path, "2026-10-05_20-00-00")
+    (mark,) = [m for m in session.marks if m.kind == "another_voice"]
+    assert mark.t == 24.0 and session.interruptions == 0  # where it was heard; not the couple's doing
+    text = _visible_text(report.build_report(tmp_path, "2026-10-05_20-00-00"))
+    assert "Another voice in the room" in text and "6 s of speech, a voice unlike both of yours" in text
+    assert "0.31" not in text and "unlike:" not in text
+
+
 def test_a_pause_for_care_is_shown_gently_with_the_help_lines_of_the_session_s_country(tmp_path: Path):
     log = write_session(tmp_path, dt.datetime(2026, 10, 5, 20, 0))
     lines = log.read_text().splitlines()

@@ -67,6 +67,7 @@ MARK_WORDS = {
     "command": "A spoken command",
     "care": "The coach paused for care",
     "heated": "The coach offered a time-out",
+    "another_voice": "Another voice in the room",
 }
 
 
@@ -443,6 +444,10 @@ def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
             detail = "the exercise stopped here (see the note at the top)"
         elif m.kind == "heated":
             detail = f"it got heated ({m.detail}); a break helps you hear each other again"
+        elif m.kind == "another_voice":  # its words were never kept: only how long, and why
+            length = f"{m.value:.0f} s of speech" if m.value is not None else "Speech"
+            why = "quieter than either of you" if m.detail == "quiet" else "a voice unlike both of yours"
+            detail = f"{length}, {why}; not taken as a turn"
         items.append((m.t, 2, (
             f'<tr class="mark"><td>{clock(m.t)}</td><td>{_e(MARK_WORDS.get(m.kind, "A note"))}</td>'
             f"<td>{_e(detail)}</td></tr>"

@@ -309,10 +309,11 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
         current.added = _words(ev.get("added"))
     elif kind == "feedback" and current is not None and isinstance(detail, str):
         current.feedback = detail
-    elif kind in ("interruption", "cut_off", "pace", "command", "care", "heated"):
+    elif kind in ("interruption", "cut_off", "pace", "command", "care", "heated", "another_voice"):
         value = ev.get("value")
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-        s.marks.append(Mark(t, kind, "" if detail is None else str(detail), number))
+        at = _num(ev.get("start"), t) if kind == "another_voice" else t  # shown where it was heard
+        s.marks.append(Mark(at, kind, "" if detail is None else str(detail), number))
 
 
 def load_session(data_dir: Path, session_id: str) -> Session:
