@@ -296,18 +296,8 @@ class SessionLoop:
         self._told_over_coach(self.talk_over.name(), None)  # a turn too short to tell the voice
         who = self.who.speaker(ev.turn)
         hello = self.protocol.hearing_hello and who is not None
-        if not hello:
-            verdict = self.who.verdict(ev.turn, ev.start, ev.end)
-            if not verdict.couple:
-                self._another_voice(ev, verdict)
-                return
-            voice = verdict.who
-            if who is not None and voice is not None and verdict.clearly(voice, self.s.voice_margin):
-                told = self.protocol.on_wrong_partner(voice, ev.decided_at)
-                if told is not None:
-                    self._not_a_turn(ev)
-                    self._execute(told, ev.decided_at)
-                    return
+        if not hello and self._someone_else(ev, who):
+            return
         step = self.protocol.step.value
         sound = None
         if self.heat is not None:
@@ -321,13 +311,7 @@ class SessionLoop:
         ended = slowdown.TurnDone(ev.decided_at, ev.turn, who, self._role(step))
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         self.words.before_answering()
-        if hello and who is not None:
-            heard = self.who.hello(who, ev.start, ev.end)  # the protocol's note says how it went
-            answer = self.protocol.on_hello(ev.turn, heard)
-            if heard and self.who.couple.ready and self.records.voices and self.records.voices.choice():
-                self.records.voices.keep(self.who.couple.hellos)  # they agreed to it before
-        else:
-            answer = self.protocol.on_turn_ended(ev)
+        answer = self._hello(ev, who) if hello and who is not None else self.protocol.on_turn_ended(ev)
         self.take_back.answered(ev.turn if answer else None, ev.end)
         self._execute(answer, ev.decided_at)
         if self.s.keep_audio:
@@ -336,6 +320,32 @@ class SessionLoop:
         if done:
             self._on_transcript(done)
         self.words.after_turn()
+
+    def _someone_else(self, ev: TurnEnded, who: str | None) -> bool:
+        """Whether the turn that ended was not the partner's whose turn it is, and so was dealt
+        with here: another voice (ignored), or the other partner out of turn (told, once a round)."""
+        verdict = self.who.verdict(ev.turn, ev.start, ev.end)
+        if not verdict.couple:
+            self._another_voice(ev, verdict)
+            return True
+        voice = verdict.who
+        if who is None or voice is None or not verdict.clearly(voice, self.s.voice_margin):
+            return False
+        told = self.protocol.on_wrong_partner(voice, ev.decided_at)
+        if told is None:  # told already this round: taken as usual, in case the voice was misjudged
+            return False
+        self._not_a_turn(ev)
+        self._execute(told, ev.decided_at)
+        return True
+
+    def _hello(self, ev: TurnEnded, who: str) -> list[Decision]:
+        """A hello ended: the partner's voice is known if it was long enough (the protocol's note
+        says how it went), and kept at once if the couple agreed to that in an earlier session."""
+        heard = self.who.hello(who, ev.start, ev.end)
+        answer = self.protocol.on_hello(ev.turn, heard)
+        if heard and self.who.couple.ready and self.records.voices and self.records.voices.choice():
+            self.records.voices.keep(self.who.couple.hellos)
+        return answer
 
     def _another_voice(self, ev: TurnEnded, verdict: Verdict) -> None:
         """Speech that was neither partner's (a television, a visitor): never a turn. Its time and
