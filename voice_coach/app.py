@@ -45,6 +45,16 @@ def data_dir(settings: Settings) -> Path:
     return Path(settings.data_dir).expanduser() if settings.data_dir else default_data_dir()
 
 
+def check_inputs(settings: Settings) -> tuple[Phrasebook, Path, Path]:
+    """(the cues, the data folder, the speech model's folder): what can be told wrong without
+    loading anything, as one line (UserError)."""
+    book = load_phrasebook(Path(settings.cues) if settings.cues else None)
+    root = data_dir(settings)
+    model_dir = resolve_model(settings.model, root)
+    check_models(settings, model_dir)
+    return book, root, model_dir
+
+
 def _device(value: str | None) -> int | str | None:
     return int(value) if value is not None and value.isdigit() else value
 
@@ -121,10 +131,7 @@ def run_session(
     the cue cache) before anything else, then the models load and the other cues render in the
     background while the opening plays (lazy_models.py, voice.py)."""
     try:
-        book = load_phrasebook(Path(settings.cues) if settings.cues else None)
-        root = data_dir(settings)
-        model_dir = resolve_model(settings.model, root)
-        check_models(settings, model_dir)
+        book, root, model_dir = check_inputs(settings)
         voice = Voice(settings.voice, settings.voice_rate, session_cue_cache(root))  # no thread yet
         log = SessionLog.create(root)  # the session's folder and log, or a UserError: nothing started yet
     except BaseException:
@@ -276,14 +283,17 @@ def has_output_device(device: str | None) -> bool:
 
 
 def run_demo(settings: Settings, out: Path | None, realtime: bool | None) -> Path:
-    """The loop on a scripted dialogue between two synthesised partners; no microphone needed."""
+    """The loop on a scripted dialogue between two synthesised partners; no microphone needed.
+    Their lines are rendered first (kept in the cue cache for the next demo), so what the user
+    can get wrong is checked before that."""
     if out is not None:
         check_out(out)
+    _, root, _ = check_inputs(settings)
     view = ConsoleView(live=False)
     view.info(SAFETY_NOTE)
     if realtime is None:
         realtime = out is None and has_output_device(settings.output_device)
-    lines = load_script(demo_script_path(settings.exercise))
+    lines = load_script(demo_script_path(settings.exercise), cache=session_cue_cache(root))
     timeline = Timeline()
     device = DevicePlayer(_device(settings.output_device)) if realtime else None
     room = ScriptedRoom(lines, timeline, realtime=realtime, speaker=device)

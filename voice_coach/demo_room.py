@@ -28,6 +28,7 @@ else:  # pragma: no cover
 from .errors import UserError
 from .hearing.audio_source import FRAME_SECS, Frame
 from .hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE
+from .speaking.cue_cache import CueCache
 from .speaking.player import Player, Timeline
 from .speaking.voice import Voice
 
@@ -61,16 +62,19 @@ def demo_script_path(exercise: str) -> Path:
     return path
 
 
-def load_script(path: Path, rate: int = 150, pause_secs: float = 0.6) -> list[Line]:
+def load_script(
+    path: Path, rate: int = 150, pause_secs: float = 0.6, cache: CueCache | None = None
+) -> list[Line]:
+    """The demo's lines, each rendered in its partner's voice (from `cache` when rendered before)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise UserError(f"cannot read demo script {path}: {e}") from None
-    voices = {who: Voice(vid, rate) for who, vid in data.get("voices", {}).items()}
+    voices = {who: Voice(vid, rate, cache) for who, vid in data.get("voices", {}).items()}
     gap = np.zeros(int(pause_secs * SAMPLE_RATE), dtype=np.int16)
     lines = []
     for item in data.get("line", []):
-        voice = voices.get(item["who"]) or Voice(None, rate)
+        voice = voices.get(item["who"]) or Voice(None, rate, cache)
         parts = [voice.render(p) for p in item["text"]]
         audio = np.concatenate([x for p in parts for x in (p, gap)][:-1])
         after_cue = item.get("after", "cue") != "line"
