@@ -15,7 +15,12 @@ Partner turns are judged clean and with kitchen noise 20 dB below them. Each tur
 the shipped `PartnerVoices.judge`. The likeness threshold is chosen on the tune half, as the
 highest that keeps 98% of partner turns; the held-out half is scored with the shipped value.
 
-Part 2, what the hello costs: a scripted session (`--hello always`, synthesised partners who
+Part 2, a television talking on under the partners (a design question, not shipped): would
+frames far quieter than the hellos, not counted as speech, keep it from joining their turns? The
+partners' speech frames that such a floor loses, and how long the speech gate stays open on other
+voices set 10 and 20 dB below the couple, per half.
+
+Part 3, what the hello costs: a scripted session (`--hello always`, synthesised partners who
 each say a short sentence) run through the real loop faster than real time; stream time is what
 a couple would wait, from the first hello cue to the exercise's first prompt.
 """
@@ -37,7 +42,9 @@ import bench_conversation as bc  # noqa: E402
 from conversations import Recording, load_conversations, split  # noqa: E402
 
 from voice_coach.hearing.audio_history import speech_level_db  # noqa: E402
+from voice_coach.hearing.classifiers import SileroClassifier  # noqa: E402
 from voice_coach.hearing.partner_voices import HelloParams, PartnerVoices  # noqa: E402
+from voice_coach.hearing.speech_gate import GateParams, SpeechGate  # noqa: E402
 from voice_coach.hearing.voiceprint import Voiceprints  # noqa: E402
 
 KEEP = 0.98  # partner turns the gate must accept (the issue's target)
@@ -46,6 +53,7 @@ HELLO_SECS = 10.0
 GAINS = (0, -10, -20)  # other voices against the partners, dB
 NOISE_DB = 20.0  # kitchen noise this far below a partner's turn
 SR = 16000
+FRAME = 480  # 30 ms, the loop's frame
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -172,6 +180,89 @@ def real_people(quick: bool) -> None:
           f"{params.quieter_db:.0f} dB below the quieter hello.")
 
 
+FLOORS = (10, 15, 20, 25)  # a frame-level floor this far below the quieter hello (not shipped)
+TV_GAINS = (-10, -20)
+
+
+def _frames_db(pcm: np.ndarray) -> np.ndarray:
+    n = len(pcm) // FRAME
+    power = (pcm[: n * FRAME].astype(np.float64).reshape(n, FRAME) / 32768.0) ** 2
+    return 10 * np.log10(power.mean(axis=1) + 1e-12)
+
+
+def _voiced(pcm: np.ndarray) -> np.ndarray:
+    silero = SileroClassifier()
+    return np.array([silero.is_speech(pcm[i * FRAME:(i + 1) * FRAME]) for i in range(len(pcm) // FRAME)])
+
+
+def _gate_on(voiced: np.ndarray) -> float:
+    """Seconds the speech gate is open over these frames."""
+    gate, on = SpeechGate(GateParams()), 0
+    for i, v in enumerate(voiced):
+        gate.push(i * FRAME / SR, bool(v))
+        on += gate.speaking
+    return on * FRAME / SR
+
+
+def frame_floor(half: str, recs: list[Recording]) -> None:
+    """Would frames far quieter than the hellos, not being speech to the gate, keep a television
+    that talks on under the partners from joining their turns? A per-turn level check cannot: the
+    turn never ends while the TV talks. Measured as a design question; not shipped."""
+    found: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for rec in recs:
+        for who, a, b in bc.speaker_turns(rec):
+            if b - a >= 1.0:
+                found.setdefault(f"{rec.group or rec.name}/{who}", []).append(
+                    (rec.group or rec.name, rec.audio[int(a * SR): int(b * SR)]))
+    spk: dict[str, tuple[str, float, list[np.ndarray]]] = {}
+    for key, turns in found.items():
+        first = next((i for i, (_, w) in enumerate(turns) if len(w) / SR >= HelloParams().min_secs), None)
+        if first is not None and len(turns) - first >= 3:
+            group, hello = turns[first]
+            later = [w for _, w in turns[first + 1:]]
+            spk[key] = (group, speech_level_db(hello[: int(HELLO_SECS * SR)]), later)
+    by_group: dict[str, list[str]] = {}
+    for key, v in sorted(spk.items()):
+        by_group.setdefault(v[0], []).append(key)
+    pairs = [(keys[i], keys[i + 1]) for keys in by_group.values() for i in range(0, len(keys) - 1, 2)]
+    lost = dict.fromkeys(FLOORS, 0)
+    voiced_all = 0
+    tv_on = {(x, g): 0.0 for x in FLOORS for g in TV_GAINS}
+    tv_secs = 0.0
+    base_on = dict.fromkeys(TV_GAINS, 0.0)
+    for a, b in pairs:
+        quieter, mean = min(spk[a][1], spk[b][1]), (spk[a][1] + spk[b][1]) / 2
+        for name in (a, b):
+            for w in spk[name][2]:
+                v = _voiced(w)
+                db = _frames_db(w)[: len(v)]
+                voiced_all += int(v.sum())
+                for x in FLOORS:
+                    lost[x] += int((v & (db < quieter - x)).sum())
+        for group, _, turns in spk.values():
+            if group == spk[a][0]:
+                continue
+            for w in turns:
+                tv_secs += len(w) / SR
+                for g in TV_GAINS:
+                    gain = 10 ** ((mean + g - speech_level_db(w)) / 20)
+                    tv = np.clip(w * gain, -32768, 32767).astype(np.int16)
+                    v = _voiced(tv)  # heard at the level it plays at
+                    db = _frames_db(tv)[: len(v)]
+                    base_on[g] += _gate_on(v)
+                    for x in FLOORS:
+                        tv_on[(x, g)] += _gate_on(v & (db >= quieter - x))
+    print(f"\n{half} half, {len(pairs)} couples: a frame quieter than the floor is not speech to the gate")
+    print("| floor below the quieter hello | partners' speech frames lost | "
+          + " | ".join(f"other voice at {g} dB: gate open" for g in TV_GAINS) + " |")
+    print("|---|---|" + "---|" * len(TV_GAINS))
+    print("| none (shipped) | 0% | "
+          + " | ".join(f"{100 * base_on[g] / tv_secs:.0f}%" for g in TV_GAINS) + " |")
+    for x in FLOORS:
+        print(f"| {x} dB | {100 * lost[x] / max(voiced_all, 1):.1f}% | "
+              + " | ".join(f"{100 * tv_on[(x, g)] / tv_secs:.0f}%" for g in TV_GAINS) + " |")
+
+
 def hello_cost() -> None:
     from voice_coach.app import run_session
     from voice_coach.demo_room import Line, ScriptedRoom
@@ -211,6 +302,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a few recordings only (a smoke run)")
     args = ap.parse_args()
     real_people(args.quick)
+    tune, held = split(load_conversations())
+    for half, recs in (("tune", tune), ("held-out", held)):
+        frame_floor(half, [r for r in recs if r.turns][: 4 if args.quick else None])
     hello_cost()
 
 

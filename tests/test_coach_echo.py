@@ -15,6 +15,7 @@ from voice_coach.hearing.audio_source import FRAME_SECS, Frame
 from voice_coach.hearing.classifiers import FRAME_SAMPLES, SAMPLE_RATE, SileroClassifier
 from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
+from voice_coach.speaking.cue_cache import session_cue_cache
 from voice_coach.speaking.player import Timeline, TimelinePlayer
 from voice_coach.view import ConsoleView
 
@@ -51,8 +52,9 @@ def session(tmp: Path, lines: list[Line], echo: Echo | None) -> dict:
 def runs(tmp_path_factory) -> dict[str, dict]:
     """The demo's mirroring script, rendered once (espeak's renderings of a line differ by a few
     milliseconds, and Whisper may hear a shifted line otherwise), in a room without echo and in
-    one with it; the coach's cues come from the run's one cue cache (conftest.py), the same in both."""
-    lines = load_script(demo_script_path("mirroring"))
+    one with it; the partners' lines and the coach's cues come from the run's one cue cache
+    (conftest.py), the same in both."""
+    lines = load_script(demo_script_path("mirroring"), cache=session_cue_cache(tmp_path_factory.mktemp("cache")))
     return {"quiet": session(tmp_path_factory.mktemp("quiet"), lines, None),
             "echo": session(tmp_path_factory.mktemp("echo"), lines, ECHO)}
 
