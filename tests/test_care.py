@@ -40,6 +40,12 @@ from voice_coach.settings import Settings, load_settings
     ("She said she would poison the cat if I talked to my brother again.", THREAT),
     ("He threatened to post my private photos online.", THREAT),
     ("I just want to stop flinching when he walks past me.", FEAR),
+    ("She bent my arm behind my back until I said sorry.", VIOLENCE),
+    ("It got physical again last night, worse than before.", VIOLENCE),
+    ("He leaves the knife on my pillow as a warning.", THREAT),
+    ("You said next time it wouldn't just be a slap.", THREAT),  # "not" inside it
+    ("She texted that I'd better answer her or else.", THREAT),
+    ("I honestly don't think I'll be here much longer.", SELF_HARM),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -68,6 +74,11 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "I don't want to wake up that early ever again.",
     "You posted those pictures of our holiday without asking me.",
     "The vet said the cat would be fine after the operation.",
+    "You twisted my arm to go to your sister's, and I'm glad you did.",
+    "Things got physical in the rugby match on Saturday.",
+    "You'd better hurry, or else we'll miss the train.",
+    "I don't think I'll be here much longer than an hour tonight.",
+    "The gun in the film went off without a warning.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None

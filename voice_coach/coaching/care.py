@@ -54,14 +54,16 @@ _TALK = (r"(?:to|telling|sharing|talking|saying|speaking|opening|being|crying|em
 
 _PATTERNS: list[tuple[str, str]] = [
     # violence
-    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}{_STRIKE} {_VICTIM}\b(?! off\b)"),  # "bite my head off"
+    # "bite my head off", "twisted my arm to come along"
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}{_STRIKE} {_VICTIM}\b(?! off\b)(?!(?<=arm) (?:to|into) )"),
     (VIOLENCE, rf"\bi {_BETWEEN}{_STRIKE} (?:you|your (?:face|head|arm|neck|throat|hair))\b"),
     (VIOLENCE, rf"\b(?:{_AGENT}|i) {_BETWEEN}(?:push|pushed|pushes|pushing|shove|shoved|threw|throw|throws|"
                r"slammed|slams|slam|dragged|drags|drag|knocked|pinned|pins|held|holds) (?:me|us|you) "
                rf"(?:against|down|over|onto|off|out of|across|to the (?:floor|ground)|"
                rf"into (?:the |a )?{_PLACE})"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:grabbed|grabs|grab|held|holds|pinned|pins|squeezed|twisted|pulled) "
-               r"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b"),
+               r"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b"
+               r"(?!(?<=arm) (?:to|into) )"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:laid|lays|put|puts|raised|raises|lifted) (?:a|your|his|her|their) "
                r"hands? (?:on|to|at|against) me\b"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:forced|forces|force|made|makes|pressured|pressures) (?:me )?"
@@ -361,6 +363,22 @@ _PATTERNS: list[tuple[str, str]] = [
              r"naked) (?:\w+ )?(?:pictures|photos|videos|nudes)\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ )?(?:said|says|told me|threatened|swore|warned) (?:that )?(?:{_AGENT}|i) "
              r"(?:would|will|was going to|is going to) ruin me\b"),
+    # added after the first look at blind 11 (tuned on it; blind 12 held out): a weapon shown as a
+    # warning, menace told as "or else" and "next time", a life not expected to go on
+    (VIOLENCE, r"\b(?:twist|twists|twisted|twisting|bend|bends|bent|wrench|wrenched|wrenches) (?:my|your) "
+               r"arms? (?:up )?behind (?:my|your) back\b"),
+    (VIOLENCE, r"\b(?:it|things) (?:\w+ )?(?:got|gets|get|getting|turned|turns|became) physical\b"
+               r"(?! (?:at|in|on|during) (?:the |a )?(?:game|match|pitch|field|court|rugby|football|training|"
+               r"gym|practice|film|show|scene|movie))"),
+    (THREAT, r"\b(?:put|puts|stick|sticks|stuck|shove|shoves) (?:a|the|his|her|your|that|my) (?:knife|blade) "
+             r"(?:in|into) (?:me|my|you|your)\b"),
+    (THREAT, r"\b(?:knife|knives|gun|guns|weapon|pistol|rifle|shotgun|blade)\b (?:\w+ ){0,14}?(?:as )?"
+             r"(?<!without )(?<!no )a warning\b"),  # "like a warning": "like" is dropped as a filler
+    (THREAT, r"\bbetter (?:\w+ ){1,5}?or else$"),
+    (THREAT, r"\bnext time (?:it|i|you) (?:will not|would not) (?:just )?be (?:just )?(?:waiting|words|"
+             r"talk|a warning|a slap|a push|so gentle|so nice|so lucky)\b"),
+    (SELF_HARM, r"\b(?:do not|can not|did not) (?:really )?(?:think|see) (?:that )?i (?:will|would|am going "
+                r"to) (?:still )?be (?:around|here) (?:for )?much longer\b(?! than| tonight| today| this)"),
 ]
 # Marks on the body are danger only when the words name someone ("the dog knocked me flat, I have a bruise").
 _MARKS = [
@@ -378,7 +396,7 @@ _NEGATION_INSIDE = ("feel", "unsafe", "want to", "let me", "was not", "were not"
                     "see the point", "see any point", "see the reason", "see any reason", "never saw",
                     "never find", "never found", "and not wake", "and never wake", "nobody would",
                     "say no", "said no", "says no", "saying no", "told you no", "told him no", "told her no",
-                    "miss", "flinch")
+                    "miss", "flinch", "next time", "much longer")
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
 _MARKS_COMPILED = [(VIOLENCE, re.compile(pattern)) for pattern in _MARKS]
 
