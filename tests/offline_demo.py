@@ -89,7 +89,6 @@ class OfflineDemo:
     dirs: dict[str, Path]
     net_log: Path
     write_log: Path
-    offline: bool  # in a network namespace with no interfaces (else the guard alone)
 
     @property
     def data(self) -> Path:
@@ -106,4 +105,4 @@ def run_offline_demo(tmp: Path) -> OfflineDemo:
     demo = [*vc, "demo", "--fast", "--exercise", "mirroring", "--no-transcripts", "--keep-audio"]
     runs = [run_guarded([*cmd, "--data-dir", data], env, dirs["cwd"], offline)
             for cmd in (demo, [*vc, "sessions"], [*vc, "report"])]
-    return OfflineDemo(*runs, dirs=dirs, net_log=tmp / "net.log", write_log=tmp / "writes.log", offline=offline)
+    return OfflineDemo(*runs, dirs=dirs, net_log=tmp / "net.log", write_log=tmp / "writes.log")

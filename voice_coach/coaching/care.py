@@ -36,6 +36,8 @@ _AGENT = (r"(?:you|he|she|they|my (?:husband|wife|partner|boyfriend|girlfriend|e
           r"mom|stepfather|stepdad))")
 _VICTIM = (r"(?:me|us|the (?:kids|children|baby|dog|cat)|our (?:son|daughter|kids|children|baby|dog)|"
            r"my (?:face|head|arm|arms|neck|throat|wrist|wrists|hair|body|stomach|back))")
+# "you twisted my arm to come along": the idiom, not a twist (after a victim's "arm")
+_NOT_ARM_IDIOM = r"(?!(?<=arm) (?:to|into) )"
 _HARM = (r"(?:kill|hurt|hit|harm|beat|attack|strangle|choke|stab|shoot|punch|burn|poison|drown|"
          r"break (?:my|your|his|her) \w+)")
 _MODAL = r"(?:will|would|might|could|can|are going to|is going to|was going to|were going to|want to)"
@@ -54,16 +56,15 @@ _TALK = (r"(?:to|telling|sharing|talking|saying|speaking|opening|being|crying|em
 
 _PATTERNS: list[tuple[str, str]] = [
     # violence
-    # "bite my head off", "twisted my arm to come along"
-    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}{_STRIKE} {_VICTIM}\b(?! off\b)(?!(?<=arm) (?:to|into) )"),
+    # "bite my head off"
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}{_STRIKE} {_VICTIM}\b(?! off\b){_NOT_ARM_IDIOM}"),
     (VIOLENCE, rf"\bi {_BETWEEN}{_STRIKE} (?:you|your (?:face|head|arm|neck|throat|hair))\b"),
     (VIOLENCE, rf"\b(?:{_AGENT}|i) {_BETWEEN}(?:push|pushed|pushes|pushing|shove|shoved|threw|throw|throws|"
                r"slammed|slams|slam|dragged|drags|drag|knocked|pinned|pins|held|holds) (?:me|us|you) "
                rf"(?:against|down|over|onto|off|out of|across|to the (?:floor|ground)|"
                rf"into (?:the |a )?{_PLACE})"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:grabbed|grabs|grab|held|holds|pinned|pins|squeezed|twisted|pulled) "
-               r"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b"
-               r"(?!(?<=arm) (?:to|into) )"),
+               rf"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b{_NOT_ARM_IDIOM}"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:laid|lays|put|puts|raised|raises|lifted) (?:a|your|his|her|their) "
                r"hands? (?:on|to|at|against) me\b"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:forced|forces|force|made|makes|pressured|pressures) (?:me )?"
