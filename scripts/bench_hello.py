@@ -53,6 +53,7 @@ HELLO_SECS = 10.0
 GAINS = (0, -10, -20)  # other voices against the partners, dB
 NOISE_DB = 20.0  # kitchen noise this far below a partner's turn
 SR = 16000
+Clip = tuple[np.ndarray, float, float]  # a recording's audio, a turn's start and end (s)
 FRAME = 480  # 30 ms, the loop's frame
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,37 +88,62 @@ def _with_noise(clip: np.ndarray, noise: np.ndarray, at: int) -> np.ndarray:
     return np.clip(clip + part * gain, -32768, 32767).astype(np.int16)
 
 
-def speakers(enc: Voiceprints, recs: list[Recording], noise: np.ndarray) -> dict[str, Speaker]:
-    out: dict[str, Speaker] = {}
-    turns: dict[str, list[tuple[str, np.ndarray, np.ndarray]]] = {}
+def hellos_and_turns(recs: list[Recording]) -> dict[str, tuple[str, Clip, list[Clip]]]:
+    """Each speaker's hello and later turns of 1 s or more: speaker -> (group, hello, later). A
+    hello too short is asked again, so the first turn long enough is the hello; speakers with fewer
+    than two turns after it are left out."""
+    turns: dict[str, list[tuple[str, Clip]]] = {}
     for rec in recs:
         for who, a, b in bc.speaker_turns(rec):
-            if b - a < 1.0:
-                continue
-            key = f"{rec.group or rec.name}/{who}"
-            heard = rec.audio[int(max(a, b - HEARD_SECS) * SR): int(b * SR)]
-            whole = rec.audio[int(a * SR): int(min(b, a + HELLO_SECS) * SR)]
-            turns.setdefault(key, []).append((rec.group or rec.name, heard, whole))
+            if b - a >= 1.0:
+                group = rec.group or rec.name
+                turns.setdefault(f"{group}/{who}", []).append((group, (rec.audio, a, b)))
     least = HelloParams().min_secs
+    out = {}
     for key, found in turns.items():
-        # a hello too short is asked again: the first turn long enough is the hello
-        first = next((i for i, (_, _, whole) in enumerate(found) if len(whole) / SR >= least), None)
-        if first is None or len(found) - first < 3:
-            continue
-        group, _, hello = found[first]
+        first = next((i for i, (_, clip) in enumerate(found) if len(_whole(clip)) / SR >= least), None)
+        if first is not None and len(found) - first >= 3:
+            group, hello = found[first]
+            out[key] = (group, hello, [clip for _, clip in found[first + 1:]])
+    return out
+
+
+def _whole(clip: Clip) -> np.ndarray:
+    """A turn heard whole, up to HELLO_SECS, as the loop hears a hello."""
+    audio, a, b = clip
+    return audio[int(a * SR): int(min(b, a + HELLO_SECS) * SR)]
+
+
+def _heard(clip: Clip) -> np.ndarray:
+    """A turn's last HEARD_SECS, as the loop tells a stretch."""
+    audio, a, b = clip
+    return audio[int(max(a, b - HEARD_SECS) * SR): int(b * SR)]
+
+
+def _all(clip: Clip) -> np.ndarray:
+    audio, a, b = clip
+    return audio[int(a * SR): int(b * SR)]
+
+
+def speakers(enc: Voiceprints, recs: list[Recording], noise: np.ndarray) -> dict[str, Speaker]:
+    out: dict[str, Speaker] = {}
+    for key, (group, hello_clip, later_clips) in hellos_and_turns(recs).items():
         later = []
-        for k, (_, heard, _) in enumerate(found[first + 1:]):
+        for k, clip in enumerate(later_clips):
+            heard = _heard(clip)
             noisy = _with_noise(heard, noise, k * 7919)
             later.append(Turn(len(heard) / SR, enc.embed(heard), speech_level_db(heard),
                               enc.embed(noisy), speech_level_db(noisy)))
+        hello = _whole(hello_clip)
         out[key] = Speaker(group, Turn(len(hello) / SR, enc.embed(hello), speech_level_db(hello)), later)
     return out
 
 
-def couples(spk: dict[str, Speaker]) -> list[tuple[str, str]]:
+def couples(groups: dict[str, str]) -> list[tuple[str, str]]:
+    """Speakers of one group (speaker -> group) paired in order of name into couples."""
     by_group: dict[str, list[str]] = {}
-    for key, s in sorted(spk.items()):
-        by_group.setdefault(s.group, []).append(key)
+    for key, group in sorted(groups.items()):
+        by_group.setdefault(group, []).append(key)
     return [(keys[i], keys[i + 1]) for keys in by_group.values() for i in range(0, len(keys) - 1, 2)]
 
 
@@ -126,7 +152,8 @@ def score(spk: dict[str, Speaker], params: HelloParams) -> dict[str, float]:
     let_in = dict.fromkeys(GAINS, 0)
     other_secs = 0.0
     likeness: list[float] = []
-    for a, b in couples(spk):
+    pairs = couples({k: v.group for k, v in spk.items()})
+    for a, b in pairs:
         gate = PartnerVoices((a, b), params)
         for name in (a, b):
             h = spk[name].hello
@@ -149,7 +176,7 @@ def score(spk: dict[str, Speaker], params: HelloParams) -> dict[str, float]:
                 for gain in GAINS:
                     let_in[gain] += gate.judge(t.vector, partners_level + gain, t.secs).couple
     return {
-        "couples": len(couples(spk)), "partner": partner, "kept": kept / partner,
+        "couples": len(pairs), "partner": partner, "kept": kept / partner,
         "kept_noisy": kept_noisy / partner, "others": others, "other_min": other_secs / 60,
         **{f"in{g}": let_in[g] / others for g in GAINS},
         "per10": 600 * let_in[-10] / other_secs,
@@ -208,23 +235,9 @@ def frame_floor(half: str, recs: list[Recording]) -> None:
     """Would frames far quieter than the hellos, not being speech to the gate, keep a television
     that talks on under the partners from joining their turns? A per-turn level check cannot: the
     turn never ends while the TV talks. Measured as a design question; not shipped."""
-    found: dict[str, list[tuple[str, np.ndarray]]] = {}
-    for rec in recs:
-        for who, a, b in bc.speaker_turns(rec):
-            if b - a >= 1.0:
-                found.setdefault(f"{rec.group or rec.name}/{who}", []).append(
-                    (rec.group or rec.name, rec.audio[int(a * SR): int(b * SR)]))
-    spk: dict[str, tuple[str, float, list[np.ndarray]]] = {}
-    for key, turns in found.items():
-        first = next((i for i, (_, w) in enumerate(turns) if len(w) / SR >= HelloParams().min_secs), None)
-        if first is not None and len(turns) - first >= 3:
-            group, hello = turns[first]
-            later = [w for _, w in turns[first + 1:]]
-            spk[key] = (group, speech_level_db(hello[: int(HELLO_SECS * SR)]), later)
-    by_group: dict[str, list[str]] = {}
-    for key, v in sorted(spk.items()):
-        by_group.setdefault(v[0], []).append(key)
-    pairs = [(keys[i], keys[i + 1]) for keys in by_group.values() for i in range(0, len(keys) - 1, 2)]
+    spk = {key: (group, speech_level_db(_whole(hello)), [_all(c) for c in later])
+           for key, (group, hello, later) in hellos_and_turns(recs).items()}
+    pairs = couples({k: v[0] for k, v in spk.items()})
     lost = dict.fromkeys(FLOORS, 0)
     voiced_all = 0
     tv_on = {(x, g): 0.0 for x in FLOORS for g in TV_GAINS}
