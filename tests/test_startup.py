@@ -61,6 +61,9 @@ def test_every_cue_is_rendered_for_both_role_orders_once():
     # a partner may speak of danger in the first piece: the care message is ready by then
     care = texts.index(BOOK.say("care_danger", "Alex", "Sam", **FIELDS))
     assert texts.index(BOOK.say("more", "Alex", "Sam")) < care < texts.index(BOOK.say("switch", "Sam", "Alex"))
+    # ... and a sender who talks on is stopped in it: "Let's pause there so Sam can mirror" too
+    pause = texts.index(BOOK.say("pause_for_mirror", "Alex", "Sam"))
+    assert texts.index(BOOK.say("more", "Alex", "Sam")) < pause < texts.index(BOOK.say("switch", "Sam", "Alex"))
 
 
 def test_the_opening_is_what_the_protocol_says_first():

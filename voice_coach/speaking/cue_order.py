@@ -4,9 +4,10 @@ The first cues are rendered at once and the rest in the background (voice.Voice.
 the background should reach each cue before the dialogue does: the exercise's own flow first
 (intro, first prompt, prompt_mirror, check, more, go_on...), with the partners' names as they
 will be at that point, then the second sender's round, then every other cue for both role orders
-(commands, reminders, the slow-down), which may be needed at any time. The care messages come
-right after the first round: when a partner speaks of danger, the coach must not make them wait
-while it renders.
+(commands, reminders), which may be needed at any time. Two kinds come right after the first
+round: the care messages (when a partner speaks of danger, the coach must not make them wait while
+it renders) and the slow-down's (a talkative first sender is stopped in the first piece: rendered
+on demand, "Let's pause there..." came 0.6 s late on a cold cache and was said over the rest of it).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ _PHASE_CUES = {
     "flood": ("flooding", "flooding_time"),
 }
 _PIECE_CUES = ("prompt_mirror", "check")
-_CARE_CUES = ("care_danger", "care_self_harm")
-_FIRST_ROUND = 6  # cues of the opening and the first round, before the care messages
+_SOON_CUES = ("care_danger", "care_self_harm", "pause_for_mirror", "slow_down", "one_at_a_time")
+_FIRST_ROUND = 6  # cues of the opening and the first round, before those
 
 
 def _phase_keys(phase: Phase) -> list[str]:
@@ -75,7 +76,7 @@ def likely_texts(
 
     ordered = [text(k, swapped) for k, swapped in flow(exercise, first_use, hello) if k in book.cues]
     first_round = _FIRST_ROUND + (len(_HELLO_CUES) if hello else 0)
-    ordered[first_round:first_round] = [text(k, False) for k in _CARE_CUES if k in book.cues]
+    ordered[first_round:first_round] = [text(k, False) for k in _SOON_CUES if k in book.cues]
     ordered += [text(k, swapped) for swapped in (False, True) for k in book.cues]
     return list(dict.fromkeys(ordered))
 
