@@ -3,7 +3,10 @@ would otherwise render all of the coach's cues again (with the neural voice, som
 Tests of the cache itself, and of a fresh user, clear the variable (test_cue_cache, test_privacy)."""
 
 import os
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 from voice_coach.speaking.cue_cache import CACHE_ENV
 
@@ -23,3 +26,13 @@ def offline_demo(tmp_path_factory: pytest.TempPathFactory) -> OfflineDemo:
     """A fresh user's mirroring demo under the privacy guard, run once: test_privacy checks where
     it wrote and that it never reached for the network; test_cli checks what it said and kept."""
     return run_offline_demo(tmp_path_factory.mktemp("offline-demo"))
+
+
+@pytest.fixture(scope="session")
+def dialogue_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One run of the whole demo dialogue as a user starts it (`voice-coach demo`, here with
+    `--out`), looked at by test_cli (what it said, kept and wrote) and test_report (its session)."""
+    tmp = tmp_path_factory.mktemp("dialogue")
+    r = subprocess.run([sys.executable, "-m", "voice_coach", "demo", "--out", str(tmp / "demo.wav"),
+                        "--data-dir", str(tmp / "data")], capture_output=True, text=True, timeout=300)
+    return r, tmp

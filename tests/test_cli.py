@@ -29,13 +29,6 @@ def only_session(data: Path) -> list[dict]:
     return read_events(folder / "events.jsonl")
 
 
-@pytest.fixture(scope="module")
-def dialogue_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
-    """One run of the whole demo dialogue (half a minute), looked at by several tests."""
-    tmp = tmp_path_factory.mktemp("dialogue")
-    return vc("demo", "--out", str(tmp / "demo.wav"), data=tmp / "data"), tmp
-
-
 def test_demo_runs_the_whole_dialogue_and_writes_the_audio(dialogue_demo):
     r, tmp_path = dialogue_demo
     assert r.returncode == 0, r.stderr

@@ -14,7 +14,6 @@ H = "speech/two-speakers-harvard/"
 # (who, parts, how): "cue" waits for the coach; "over" talks over the coach's next cue; a number
 # starts that many seconds after the previous line ended, whatever the coach does.
 SCRIPT = [
-    ("Alex", [(ALEX, "Yes, we agree.")], "cue"),
     ("Alex", [H + "spk1_snt1.wav", H + "spk1_snt2.wav", H + "spk1_snt3.wav", H + "spk1_snt4.wav"], "cue"),
     ("Sam", [H + "spk2_snt1.wav", H + "spk2_snt2.wav"], "over"),  # mirrors from 1 s into the prompt
     ("Alex", [(ALEX, "Yes, you got it.")], "cue"),
@@ -35,6 +34,8 @@ def live(tmp_path_factory):
         pytest.fail(f"the virtual room cannot be built: {why}")
     tmp = tmp_path_factory.mktemp("slow")
     (tmp / "settings.toml").write_text(SETTINGS)
+    (tmp / "data").mkdir()
+    (tmp / "data" / "first-use-acknowledged.json").write_text("{}")  # the safety note: test_live_room
     lines = []
     for i, (_who, parts, how) in enumerate(SCRIPT):
         write_line(tmp / f"l{i}.wav", parts, pause=0.5)

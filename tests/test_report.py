@@ -27,14 +27,13 @@ CHROMIUM_OWN_HOSTS = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.c
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    """A real demo session (today), after five weeks of written sessions that got better."""
-    data = tmp_path_factory.mktemp("report") / "data"
-    r = subprocess.run(
-        [sys.executable, "-m", "voice_coach", "demo", "--fast", "--exercise", "mirroring", "--data-dir", str(data)],
-        capture_output=True, text=True, timeout=300,
-    )
+def data(tmp_path_factory, dialogue_demo) -> Path:
+    """A real demo session (today's whole demo dialogue, conftest.py), after five weeks of written
+    sessions that got better."""
+    r, demo = dialogue_demo
     assert r.returncode == 0, r.stderr
+    data = tmp_path_factory.mktemp("report") / "data"
+    shutil.copytree(demo / "data" / "sessions", data / "sessions")  # its own folder: the weeks go beside it
     now = dt.datetime.now().replace(microsecond=0)
     history = [("partly", "no", "yes"), ("partly", "yes"), ("yes", "partly", "yes"), ("yes", "yes"),
                ("yes", "yes", "yes")]
