@@ -46,6 +46,12 @@ from voice_coach.settings import Settings, load_settings
     ("You said next time it wouldn't just be a slap.", THREAT),  # "not" inside it
     ("She texted that I'd better answer her or else.", THREAT),
     ("I honestly don't think I'll be here much longer.", SELF_HARM),
+    ("He said the cat might have an accident if I kept nagging.", THREAT),
+    ("She keeps my passport and says I'll get it back when I learn some respect.", THREAT),
+    ("So you're afraid that if you come home late I'll hurt you again.", FEAR),
+    ("He stands there with the bat in his hand and says nothing, just staring.", THREAT),
+    ("She held a cushion over my face until I stopped kicking.", VIOLENCE),
+    ("I've been planning how I would do it, and when.", SELF_HARM),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -79,6 +85,11 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "You'd better hurry, or else we'll miss the train.",
     "I don't think I'll be here much longer than an hour tonight.",
     "The gun in the film went off without a warning.",
+    "I could kill for a cold beer after that shift.",
+    "You grabbed my arm on the stairs to stop me slipping, thank you.",
+    "The dog might have an accident on the rug if we leave her too long.",
+    "We'll find out what happens in the last episode tonight.",
+    "I held the baby's hands down gently so she wouldn't scratch her face.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None

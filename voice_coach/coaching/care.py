@@ -38,7 +38,7 @@ _VICTIM = (r"(?:me|us|the (?:kids|children|baby|dog|cat)|our (?:son|daughter|kid
            r"my (?:face|head|arm|arms|neck|throat|wrist|wrists|hair|body|stomach|back))")
 # "you twisted my arm to come along": the idiom, not a twist (after a victim's "arm")
 _NOT_ARM_IDIOM = r"(?!(?<=arm) (?:to|into) )"
-_HARM = (r"(?:kill|hurt|hit|harm|beat|attack|strangle|choke|stab|shoot|punch|burn|poison|drown|"
+_HARM = (r"(?:kill(?! for\b)|hurt|hit|harm|beat|attack|strangle|choke|stab|shoot|punch|burn|poison|drown|"
          r"break (?:my|your|his|her) \w+)")
 _MODAL = r"(?:will|would|might|could|can|are going to|is going to|was going to|were going to|want to)"
 _BETWEEN = r"(?:\w+ ){0,3}?"  # a few words between the agent and the verb ("you have once ...")
@@ -64,7 +64,8 @@ _PATTERNS: list[tuple[str, str]] = [
                rf"(?:against|down|over|onto|off|out of|across|to the (?:floor|ground)|"
                rf"into (?:the |a )?{_PLACE})"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:grabbed|grabs|grab|held|holds|pinned|pins|squeezed|twisted|pulled) "
-               rf"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b{_NOT_ARM_IDIOM}"),
+               rf"(?:me )?(?:by )?(?:the |my )(?:throat|neck|hair|wrist|wrists|arm|arms)\b{_NOT_ARM_IDIOM}"
+               r"(?!(?: \w+){0,3} to (?:stop|catch|steady|save|help) me)"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:laid|lays|put|puts|raised|raises|lifted) (?:a|your|his|her|their) "
                r"hands? (?:on|to|at|against) me\b"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:forced|forces|force|made|makes|pressured|pressures) (?:me )?"
@@ -80,8 +81,8 @@ _PATTERNS: list[tuple[str, str]] = [
            r"(?:life|safety)|to (?:come|go|be) home|to be alone with (?:you|him|her))"),
     (FEAR, r"\byou (?:are|were|have been|get|feel|felt)(?: \w+){0,2}? (?:afraid|scared|frightened|terrified) "
            r"(?:of me\b|of what i (?:\w+ )?(?:do|did)|for your (?:life|safety)|to (?:come|go|be) home)"),
-    (FEAR, rf"\b(?:afraid|scared|frightened|terrified|fear|feared|worried|worry) (?:that )?(?:{_AGENT}|i) "
-           rf"{_MODAL} (?:\w+ ){{0,6}}?{_HARM}\b"),
+    (FEAR, rf"\b(?:afraid|scared|frightened|terrified|fear|feared|worried|worry) (?:that )?"
+           rf"(?:(?:if|when|once) (?:\w+ ){{1,8}}?)?(?:{_AGENT}|i) {_MODAL} (?:\w+ ){{0,6}}?{_HARM}\b"),
     (FEAR, r"\b(?:feared|fear|fearing|afraid|scared) for (?:my|your|our) (?:life|lives|safety)\b"),
     (FEAR, rf"\b(?:do not|did not|never|no longer) feel (?:physically |completely |really )?safe"
            rf"(?! {_TALK})\b"),
@@ -134,7 +135,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:put|puts|wrapped|had) "
                r"(?:his|her|your|their|both) hands? (?:around|on|"
                r"round) (?:my|your) (?:neck|throat)"),
-    (VIOLENCE, r"\bhands? (?:around|round) my (?:neck|throat)\b"),
+    (VIOLENCE, r"\bhands? (?:are |were )?(?:around|round|on) my (?:neck|throat)\b"),
     (VIOLENCE, r"\b(?:would not|will not|did not|does not) let me "
                r"(?:leave|go out|get out|out of|up|move|breathe)\b"),
     (VIOLENCE, rf"\b(?:{_AGENT}|i) {_BETWEEN}(?:punched|punches|punch|kicked|smashed|hit) (?:holes? in )?the "
@@ -215,7 +216,8 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"\b(?:take|taking|took) (?:the|my|our) (?:kids|children|son|daughter|baby)\b"
              r"(?: \w+){0,8}? never "
              r"(?:see|saw|find|found)\b"),
-    (THREAT, r"\bnever (?:see|saw) (?:the|my|our) (?:kids|children|son|daughter|baby) again\b"),
+    (THREAT, r"\bnever (?:see|saw) (?:the|my|our) (?:kids|children|son|daughter|baby|girls|boys|little ones) "
+             r"again\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ ){{0,2}}?(?:said|says|told me|swore|threatened|warned|shouted|screamed|"
              r"texted) (?:\w+ ){0,6}?(?:put me in the ground|bury me|do me in|finish me off|end me|"
              r"shut me up for good|"
@@ -232,8 +234,9 @@ _PATTERNS: list[tuple[str, str]] = [
     (SELF_HARM, r"\b(?:step|stepping|stepped|walk|walking|walked|throw myself|throwing myself|lie down|"
                 r"lying down|jump|jumping) (?:out )?(?:in front of|under) (?:a|the) "
                 r"(?:bus|train|lorry|truck|car|tube)\b"),
-    (SELF_HARM, r"\b(?:do not|can not|no longer|never) see (?:the|any) (?:point|reason) (?:in|of|to) "
-                r"(?:living|going on|being alive|life|carrying on|waking up|being here)\b"),
+    (SELF_HARM, r"\b(?:do not|can not|no longer|never) (?:really |even )?see (?:the|any) (?:point|reason) "
+                r"(?:in|of|to) "
+                r"(?:living|going on|being alive|life|carrying on|waking up|being here|being around)\b"),
     # added after the fourth held-out look (tuned on blind 4): coercion in bed, safety planning, means
     (VIOLENCE, r"\b(?:say|said|says|saying|tell you|told you|told him|told her) no\b(?: \w+){0,6}? "
                r"(?:keep|kept|"
@@ -253,7 +256,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"\bend up (?:dead )?in a ditch\b|\bnobody would (?:ever )?find (?:your|my) body\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ ){{0,2}}?(?:said|says|told me|swore|threatened|warned) (?:\w+ ){{0,8}}?"
              r"(?:end up in a ditch|end up dead|nobody would (?:ever )?find (?:me|you|your body|my body))"),
-    (THREAT, r"\btake (?:the|my|our) (?:boys|girls|little ones|kids|children)\b(?: \w+){0,6}? never "
+    (THREAT, r"\btake (?:the|my|our) (?:boys|girls|little ones|kids|children)\b(?: [\w']+){0,10}? never "
              r"(?:see|saw|find|found)\b"),
     (THREAT, r"\b(?:knife|knives|gun|guns|weapon|pistol|rifle|shotgun|blade)\b (?:\w+ ){0,14}?use it "
              r"(?:on|if|against)\b"),
@@ -380,6 +383,54 @@ _PATTERNS: list[tuple[str, str]] = [
              r"talk|a warning|a slap|a push|so gentle|so nice|so lucky)\b"),
     (SELF_HARM, r"\b(?:do not|can not|did not) (?:really )?(?:think|see) (?:that )?i (?:will|would|am going "
                 r"to) (?:still )?be (?:around|here) (?:for )?much longer\b(?! than| tonight| today| this)"),
+    # added after the first look at blind 12 (tuned on it; blind 13 held out): a weapon shown with a
+    # look or a word, threats veiled as accidents and consequences, control of keys and papers,
+    # confinement, the children held over a partner, self-harm planned or prepared for
+    (THREAT, r"\b(?:knife|knives|gun|guns|weapon|pistol|rifle|shotgun|blade)\b (?:\w+ ){0,12}?(?:looked|look|"
+             r"looks|looking|stared|stares|staring|glared|glares|glaring) (?:right )?at me\b"),
+    (THREAT, r"\b(?:knife|gun|weapon|blade|bat|hammer|pistol|rifle) in (?:your|his|her|their) hands? "
+             r"(?:\w+ ){0,3}?(?:and )?(?:said|says|saying|shouted|screamed|told me|looking at me|staring)\b"),
+    (THREAT, rf"\b{_AGENT} (?:\w+ )?(?:said|says|told me|warned|hinted|implied) (?:that )?(?:\w+ ){{0,3}}?"
+             r"(?:would|will|might|could) (?:have|meet with) an accident\b"),
+    (THREAT, r"\baccidents (?:can )?happen to (?:women|people|girls|wives|husbands|men|those|anyone) who\b"),
+    (THREAT, r"\b(?:said|says|told you|told me|warned) (?:that )?(?:you|i|he|she) (?:would|will) need an "
+             r"ambulance\b"),
+    (THREAT, rf"\b{_HARM} (?:me|us|you) (?:like |just as |as )?(?:you|he|she|they|i) (?:said|promised|"
+             r"threatened|swore|always say|always says)\b"),
+    (THREAT, r"\b(?:i|you) (?:will|would) (?:soon )?find out what happens\b"),
+    (THREAT, r"\b(?:have|get) (?:it|them) back (?:when|once|if) i learn\b|\b(?:when|until|till) i learn "
+             r"(?:some )?respect\b"),
+    (THREAT, r"\b(?:make sure|see to it|see that) (?:that )?i (?:lose|lost) (?:custody|the (?:kids|children)|"
+             r"my (?:kids|children))\b"),
+    (THREAT, r"\b(?:will|would|is going to|was going to) (?:ruin|destroy) (?:[\w']+ ){0,3}?if i (?:ever )?"
+             r"(?:tell|told|leave|left|talk|talked|go|went|say|said)\b"),
+    (THREAT, r"\b(?:held|holds|dangled|dangles) (?:her|him|it|the (?:cat|dog|baby|puppy|kitten)) over the "
+             r"(?:balcony|edge|railing|rail|bridge)\b"),
+    (FEAR, r"\b(?:afraid|scared|frightened|terrified|worried) (?:\w+ ){0,4}?(?:he|she|you|they) "
+           r"(?:will|would|might|is going to|are going to) do something to (?:me|us|the (?:kids|children|"
+           r"cat|dog|baby)|my (?:cat|dog)|our (?:cat|dog|kids|children))\b"),
+    (FEAR, r"\b(?:thought|think|thinking|was sure|were sure|convinced) (?:that )?(?:i|you|he|she) "
+           r"(?:was|were|is|are) going to (?:kill|hurt|hit|strangle|choke|stab|beat) (?:me|you|us)\b"),
+    (FEAR, r"\bfeel like prey\b|\bfelt like prey\b"),
+    (FEAR, r"\bwhen (?:he|she|you|they) (?:gets?|is|are) (?:like )?(?:that|this)\b(?: \w+){0,12}? "
+           r"(?:kids|children) (?:are |stay )?(?:upstairs|out of the way|in (?:their|the) rooms?)\b"),
+    (VIOLENCE, r"\bplates? (?:stop |start |were |are |went |go )?flying\b"),
+    (VIOLENCE, rf"\b(?:{_AGENT}|i) {_BETWEEN}(?:held|holds|pinned|pins|pressed|presses) (?:my|your) "
+               r"(?:wrists|arms|hands|head|face) down\b"),
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:held|holds|put|puts|pressed|presses|pushed) (?:a |the |his |her "
+               r"|your )?(?:pillow|hand|hands|cushion|bag) over my (?:face|mouth|nose|head)\b"),
+    (VIOLENCE, r"\b(?:him|her|you|them) (?:hitting|beating|slapping|punching|kicking|choking|strangling|"
+               r"shoving) (?:me|us)\b(?! in (?:your|his|her|my|their) sleep| under the)"),
+    (VIOLENCE, r"\b(?:he|she|you|they) (?:puts?|put|punched|punches|slammed|slams) (?:his|her|your|their|a) "
+               r"fists? through the (?:wall|door|window)\b"),
+    (VIOLENCE, r"\b(?:and|then) (?:lock|locks|locked) the (?:front |back )?door from (?:the )?outside\b"),
+    (SELF_HARM, r"\bplan(?:ning|ned|s)? how (?:i|you|he|she) (?:would|could|will|might|am going to|are going "
+                r"to) (?:end it|do it|kill|die)\b"),
+    (SELF_HARM, r"\b(?:stood|standing|sat|sitting) on (?:the|a) (?:bridge|ledge|roof|platform|edge)\b"
+                r"(?: \w+){0,16}? (?:was not|were not|am not) (?:just )?(?:looking|admiring|enjoying)\b"),
+    (SELF_HARM, r"\b(?:know|knew|found|checked|bought) where the rope is\b|\b(?:written|wrote|writing) "
+                r"letters to (?:the kids|my kids|the children|everyone|you|my family)\b(?: \w+){0,4}? "
+                r"(?:just )?in case\b"),
 ]
 # Marks on the body are danger only when the words name someone ("the dog knocked me flat, I have a bruise").
 _MARKS = [
@@ -395,7 +446,7 @@ _SOMEONE = re.compile(rf"\b(?:{_AGENT}|him|her|them|your|his)\b")
 _NEGATION_INSIDE = ("feel", "unsafe", "want to", "let me", "was not", "were not", "never see", "know what",
                     "would miss", "would even", "would notice", "would care", "could not", "can not",
                     "see the point", "see any point", "see the reason", "see any reason", "never saw",
-                    "never find", "never found", "and not wake", "and never wake", "nobody would",
+                    "never find", "never found", "and not wake", "and never wake", "nobody would", "wake up",
                     "say no", "said no", "says no", "saying no", "told you no", "told him no", "told her no",
                     "miss", "flinch", "next time", "much longer")
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
