@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from virtual_room import VirtualRoom
+from virtual_room import VirtualRoom, segments
 
 from voice_coach.records.session_log import read_events
 
@@ -46,11 +46,18 @@ def log_of(data: Path) -> list[dict]:
 def test_ctrl_c_ends_cleanly_and_keeps_the_log(tmp_path: Path):
     with VirtualRoom() as room:
         app = start_practice(room, tmp_path)
-        assert room.wait_for_coach(0.0, quiet=0.3, timeout=60)  # the coach has greeted
+        # the coach is saying its safety note (on a cold cue cache its first sentence sounds before
+        # the rest is rendered and the note is logged)
+        assert wait_in_log(tmp_path, {"type": "cue", "key": "safety_note"}, timeout=60)
+        assert room.wait_for_coach_to_start(0.0, timeout=10)
+        pressed = room.now()
         app.send_signal(signal.SIGINT)
         out, err = app.communicate(timeout=20)
+        coach = segments(room.recording()[:, 1])
     assert app.returncode == 130, err
     assert "Traceback" not in err
+    # the coach fell silent at once, not at the end of its safety note (the device's own buffer aside)
+    assert coach and all(c.end < pressed + 0.5 for c in coach), (pressed, coach[-3:])
     events = log_of(tmp_path)
     assert [e["key"] for e in events if e["type"] == "cue"][:1] == ["safety_note"]
     assert events[-1]["type"] == "session_end" and events[-1]["reason"] == "interrupted"

@@ -189,6 +189,8 @@ def run_session(
     finally:
         stopping.quiet()  # from here a Ctrl-C is kept, not raised: the clean-up below runs whole
         source.stop()
+        if reason == "interrupted":
+            player.close(finish=False)  # Ctrl-C silences the coach at once, not after its cue
         t = loop.t if loop is not None else 0.0
         lost = loop.input_health if loop is not None else None
         gaps = {} if lost is None else {"input_overflows": lost.overflows,
@@ -198,7 +200,8 @@ def run_session(
         voice.close()
         if worker is not None:
             worker.close()
-        player.close()
+        if reason != "interrupted":
+            player.close()  # what the coach is saying is heard to its end
         if models is not None:
             models.close()
         stopping.close()

@@ -36,7 +36,9 @@ class Player(Protocol):
     def play(self, audio: np.ndarray, at: float) -> None:
         """Queue `audio` (16 kHz int16) to sound after whatever is already queued."""
 
-    def close(self) -> None: ...
+    def close(self, finish: bool = True) -> None:
+        """`finish`: let what is queued sound first (a session's last words); without it (the
+        couple pressed Ctrl-C), stop at once."""
 
 
 def _mix_into(mix: np.ndarray, pos: int, clips: list[tuple[int, np.ndarray]]) -> None:
@@ -176,9 +178,9 @@ class TimelinePlayer:
         if self._forward is not None:
             self._forward.play(audio, at)
 
-    def close(self) -> None:
+    def close(self, finish: bool = True) -> None:
         if self._forward is not None:
-            self._forward.close()
+            self._forward.close(finish)
 
 
 class SilentPlayer:
@@ -188,7 +190,7 @@ class SilentPlayer:
     def play(self, audio: np.ndarray, at: float) -> None:
         mark_first_sound()
 
-    def close(self) -> None:
+    def close(self, finish: bool = True) -> None:
         pass
 
 
@@ -270,10 +272,15 @@ class DevicePlayer:
         with self._lock:
             return len(self._buf) > 0
 
-    def close(self) -> None:
-        """Let what is queued finish sounding (while the device still plays), then close."""
+    def close(self, finish: bool = True) -> None:
+        """Let what is queued finish sounding (while the device still plays), then close; or,
+        not `finish`ing, stop at once: a couple who pressed Ctrl-C is not talked at for the rest
+        of a cue (the safety note went on for 12 s)."""
         from ..hearing.audio_source import close_stream
 
+        if not finish:
+            with self._lock:
+                self._buf = self._buf[:0]
         while self.busy and time.monotonic() - self._last_callback < 0.5:
             time.sleep(0.05)
         if time.monotonic() - self._last_callback < 0.5:
