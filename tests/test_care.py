@@ -52,6 +52,11 @@ from voice_coach.settings import Settings, load_settings
     ("He stands there with the bat in his hand and says nothing, just staring.", THREAT),
     ("She held a cushion over my face until I stopped kicking.", VIOLENCE),
     ("I've been planning how I would do it, and when.", SELF_HARM),
+    ("She told me that if I ever took the kids she'd find us wherever we went.", THREAT),
+    ("I've got enough tablets put by now.", SELF_HARM),
+    ("He says I'm not going anywhere until I've said sorry.", VIOLENCE),
+    ("You force yourself on me when I'm half asleep.", VIOLENCE),
+    ("Honestly I just want to fade away.", SELF_HARM),
 ])
 def test_danger_is_heard_in_its_many_forms(text, kind):
     assert danger(text) == kind
@@ -90,6 +95,10 @@ def test_danger_is_heard_in_its_many_forms(text, kind):
     "The dog might have an accident on the rug if we leave her too long.",
     "We'll find out what happens in the last episode tonight.",
     "I held the baby's hands down gently so she wouldn't scratch her face.",
+    "It was only a slap on the wrist from the referee.",
+    "My boss gave me a slap on the back for the promotion.",
+    "I'm giving away my stuff before we move to the smaller flat.",
+    "The kids want to fade out the music at the end of the video.",
 ])
 def test_near_misses_are_not_danger(text):
     assert danger(text) is None

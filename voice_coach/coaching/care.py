@@ -152,7 +152,8 @@ _PATTERNS: list[tuple[str, str]] = [
                 r"(?:my|your) (?:arms?|wrists?|legs?|"
                 r"skin|thighs?|stomach)\b"),
     (SELF_HARM, r"\b(?:saving|hoarding|stockpiling|collecting|counting) (?:up )?(?:my |the |your )?(?:\w+ )?"
-                r"(?:pills|tablets)|\bhow many (?:of )?(?:my |the )?(?:\w+ )?(?:pills|tablets) "
+                r"(?:pills|tablets)|\bhow many (?:of )?(?:my |the )?(?:\w+ )?"
+                r"(?:pills|tablets|paracetamol|painkillers) "
                 r"it would take\b"),
     (SELF_HARM, r"\bthinking about (?:jumping|not waking up|dying|ending it|driving off)\b"),
     (SELF_HARM, r"\b(?:thought|think|thinking) about how (?:i|you) "
@@ -197,7 +198,7 @@ _PATTERNS: list[tuple[str, str]] = [
                 r"this| that| on| out| apart| together| under| around))"),
     (SELF_HARM, r"\b(?:thought|think|thinking|thoughts) (?:\w+ )?about (?:ending it|ending my life|dying|not "
                 r"waking up|killing myself|jumping|driving (?:into|off))"),
-    (SELF_HARM, r"\b(?:driv(?:e|ing|en)|steer(?:ing|ed)?) (?:the car )?(?:into|off) (?:a|the) "
+    (SELF_HARM, r"\b(?:driv(?:e|ing|en)|drove|steer(?:ing|ed)?) (?:the car )?(?:into|off) (?:a|the) "
                 r"(?:tree|wall|bridge|road|cliff|barrier|"
                 r"river|lorry|truck)\b(?! by accident)"),
     (SELF_HARM, r"\b(?:nobody|no one|no-one) would (?:even )?(?:miss me|notice if i (?:was|were) gone|"
@@ -219,7 +220,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"\bnever (?:see|saw) (?:the|my|our) (?:kids|children|son|daughter|baby|girls|boys|little ones) "
              r"again\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ ){{0,2}}?(?:said|says|told me|swore|threatened|warned|shouted|screamed|"
-             r"texted) (?:\w+ ){0,6}?(?:put me in the ground|bury me|do me in|finish me off|end me|"
+             r"texted) (?:[\w']+ ){0,10}?(?:put me in the ground|bury me|do me in|finish me(?: off)?|end me|"
              r"shut me up for good|"
              r"get rid of (?:me|us|the (?:dog|cat)|my (?:dog|cat)))\b"),
     (FEAR, r"\b(?:afraid|scared|frightened|terrified) (?:of )?(?:what )?(?:you|he|she) (?:will|would|might) "
@@ -313,7 +314,8 @@ _PATTERNS: list[tuple[str, str]] = [
     (VIOLENCE, rf"\b(?:seen|saw|see|watched|watch|heard) (?:him|her|you|them) {_STRIKE} (?:me|us)\b"),
     (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:pin|pins|pinned|pinning) (?:down )?my "
                r"(?:arms|wrists|hands|legs)\b"),
-    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:kicked|kicks|threw|throws|hurled|flung|shoved|pushed|dragged|"
+    (VIOLENCE, rf"\b{_AGENT} {_BETWEEN}(?:kicked|kicks|booted|boots|threw|throws|hurled|flung|shoved|pushed|"
+               r"dragged|"
                r"drags) (?:me|him|her|us|the dog|the cat) across the (?:room|yard|kitchen|floor|garden|hall|"
                r"lawn)\b"),
     (VIOLENCE, r"\b(?:push|pushed|shove|shoved|knocked|threw) (?:me |us |you )?down the stairs\b"),
@@ -329,7 +331,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (THREAT, r"\bi (?:\w+ )?(?:told you|said|swore) (?:that )?i (?:would|will|was going to) (?:\w+ )?"
              r"(?:hurt|kill|hit) you\b"),
     (THREAT, rf"\b{_AGENT} (?:would|will|might|could) (?:\w+ ){{0,2}}?(?:hurt|kill|hit|harm|beat) "
-             r"(?:me|us)\b (?:\w+ ){0,2}?if i (?:ever )?"
+             r"(?:me|us)\b (?:\w+ ){0,2}?if i (?:ever )?(?:really |actually )?"
              r"(?:told|tell|left|leave|tried|try|said|say|went|go)\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ )?(?:told me|said|says|swore|threatened|warned)\b(?: \w+){{0,12}}? "
              r"never see (?:them|the kids|the children|my kids|our kids) again\b"),
@@ -431,6 +433,62 @@ _PATTERNS: list[tuple[str, str]] = [
     (SELF_HARM, r"\b(?:know|knew|found|checked|bought) where the rope is\b|\b(?:written|wrote|writing) "
                 r"letters to (?:the kids|my kids|the children|everyone|you|my family)\b(?: \w+){0,4}? "
                 r"(?:just )?in case\b"),
+    # added after the first look at blind 13 (tuned on it; blind 14 held out): threats of what
+    # comes next, control of money, keys and leaving, stalking, coercion in bed told by either
+    # partner, violence minimised, and self-harm prepared for (means, goodbyes, things given away)
+    (THREAT, r"\bnext time (?:it|it will|it would) (?:will |would )?be (?:my|your) "
+             r"(?:face|head|neck|throat)\b"),
+    (THREAT, r"\b(?:get|have|had|got) (?:the|my|our) (?:kids|children|boys|girls) taken (?:off|away "
+             r"from|from) "
+             r"me\b"),
+    (THREAT, r"\b(?:make sure|see to it) (?:that )?(?:i|you) (?:will )?regrets? it\b"),
+    (THREAT, r"\b(?:find|track|hunt) (?:us|me|you) (?:down )?wherever (?:we|i|you) (?:went|go|ran|run|moved|"
+             r"move|hid|hide)\b"),
+    (THREAT, rf"\b{_AGENT} (?:would|will|might|could) (?:\w+ )?(?:hurt|kill|harm|kick|drown|poison) "
+             rf"(?:the|our|"
+             r"my) (?:dog|cat|puppy|kitten|pet) (?:just )?to (?:get at|hurt|punish|scare) me\b"),
+    (THREAT, r"\bgoing to use it on (?:me|you|us)\b"),
+    (FEAR, r"\b(?:afraid|scared|frightened|terrified|worried) (?:\w+ ){0,4}?(?:he|she|you|they) "
+           r"(?:will|would|"
+           r"might) (?:\w+ )?(?:grab|get|fetch|take out|pull out|use) (?:the|a|his|her|your|their) "
+           r"(?:gun|knife|"
+           r"rifle|shotgun|pistol|weapon)\b"),
+    (FEAR, r"\b(?:afraid|scared|frightened|terrified|worried) (?:\w+ ){0,4}?finding (?:the|my|our) "
+           r"(?:dog|cat|"
+           r"kids|children) hurt\b"),
+    (FEAR, r"\b(?:do|did|does) (?:to me )?what (?:you|he|she) did to (?:your|his|her) (?:ex|last (?:wife|"
+           r"husband|girlfriend|boyfriend|partner))\b"),
+    (FEAR, r"\b(?:felt|feel|feeling) hunted\b|\b(?:followed|follows) me (?:\w+ "
+           r"){0,6}?(?:sat|sits|waited|waits|"
+           r"parked) outside\b"),
+    (FEAR, r"\b(?:tracking|tracks|tracked|track|following|follows|followed) (?:me|my "
+           r"(?:location|phone|car))\b"
+           r"(?: [\w']+){0,10}? (?:terrifies|terrified|scares|scared|frightens|frightened) me\b"),
+    (VIOLENCE, r"\b(?:said|says|told me) i (?:was not|am not|would not be|will not be) going anywhere "
+               r"(?:till|until|unless)\b|\bgo nowhere without (?:your|his|her) (?:say so|permission)\b"),
+    (VIOLENCE, r"\bit was (?:only|just) a (?:little )?(?:shove|slap|smack|push)\b(?! (?:on the|in the) "
+               r"(?:wrist|back|swing|pool|queue|game))"),
+    (VIOLENCE, r"\b(?:give|gives|gave|giving) (?:me|us|the kids) (?:a |the odd )?(?:slap|smack|clip round "
+               r"the "
+               r"ear|hiding|beating|thump|kicking)\b(?! on the back)"),
+    (VIOLENCE, r"\bforc(?:e|es|ed|ing) (?:himself|herself|yourself|themselves) (?:on|onto) me\b"),
+    (VIOLENCE, rf"\b(?:i|{_AGENT}) {_BETWEEN}(?:make|makes|made|force|forces|forced) (?:you|me) (?:to )?have "
+               r"sex\b"),
+    (VIOLENCE, r"\b(?:press|presses|pressed|pressing|squeeze|squeezes|squeezed|squeezing) (?:on "
+               r")?(?:my|your) "
+               r"(?:throat|neck)\b"),
+    (SELF_HARM, r"\b(?:want|wanted|wanting) to (?:just )?(?:fade out|fade away|stop existing|not exist)\b"
+                r"(?! \w)"),  # at a clause's end: not "fade out the music"
+    (SELF_HARM, r"\b(?:got|have|had|saved|kept|put by|stored|collected) enough (?:of )?(?:my |the )?(?:pills|"
+                r"tablets|paracetamol|painkillers|sleeping pills|meds)\b"),
+    (SELF_HARM, r"\b(?:will not|would not|am not going to) be (?:a problem|a burden|in your way|your "
+                r"problem) "
+                r"(?:for (?:you|anyone|everyone) )?much longer\b"),
+    (SELF_HARM, r"\bsaying goodbye to (?:people|everyone|you all) in my head\b|\b(?:giving|give|gave) away "
+                r"(?:all )?my (?:stuff|things|belongings|possessions)\b(?! (?:before|for|to charity|to the "
+                r"charity|because we))|\bwho gets my (?:[\w']+ ){1,5}?just in case\b|\bhave something from "
+                r"me "
+                r"after\b"),
 ]
 # Marks on the body are danger only when the words name someone ("the dog knocked me flat, I have a bruise").
 _MARKS = [
@@ -448,7 +506,7 @@ _NEGATION_INSIDE = ("feel", "unsafe", "want to", "let me", "was not", "were not"
                     "see the point", "see any point", "see the reason", "see any reason", "never saw",
                     "never find", "never found", "and not wake", "and never wake", "nobody would", "wake up",
                     "say no", "said no", "says no", "saying no", "told you no", "told him no", "told her no",
-                    "miss", "flinch", "next time", "much longer")
+                    "miss", "flinch", "next time", "much longer", "stop when", "going anywhere")
 _COMPILED = [(kind, re.compile(pattern)) for kind, pattern in _PATTERNS]
 _MARKS_COMPILED = [(VIOLENCE, re.compile(pattern)) for pattern in _MARKS]
 
