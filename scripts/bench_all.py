@@ -53,7 +53,7 @@ JOBS: dict[str, tuple[list[str], str]] = {
     "bench_startup": (["bench_startup.py", "--runs", "7"], "a minute or two, live (virtual room)"),
     "train_care": (["train_care.py"], "~4 min once bench_care has heard the sets; retrains the classifier"),
     "bench_care": (["bench_care.py"], "~45 min cold (four voices), ~6 min once heard"),
-    "bench_care_blind_13": (["bench_care.py", "--sets", "blind 13 (held out)"],
+    "bench_care_blind_14": (["bench_care.py", "--sets", "blind 14 (held out)"],
                             "~30 min cold, seconds once heard"),
     "bench_care_text": (["bench_care.py", "--text-only"], "seconds (every set as written)"),
     "bench_heat": (["bench_heat.py"], "not given"),
