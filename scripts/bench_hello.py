@@ -197,10 +197,9 @@ def score(spk: dict[str, Speaker], params: HelloParams) -> dict[str, float]:
     }
 
 
-def real_people(quick: bool) -> None:
+def real_people(tune: list[Recording], held: list[Recording], quick: bool) -> None:
     enc = Voiceprints()
     noise = _kitchen()
-    tune, held = split(load_conversations())
     params = HelloParams()
     print("| half | couples | partner turns | partners kept, clean | kept, kitchen 20 dB below | "
           "other-voice turns | let in at 0 dB | at -10 dB | at -20 dB | false turns per 10 min at -10 dB |")
@@ -327,8 +326,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a few recordings only (a smoke run)")
     args = ap.parse_args()
-    real_people(args.quick)
-    tune, held = split(load_conversations())
+    tune, held = split(load_conversations())  # read once, for both parts
+    real_people(tune, held, args.quick)
     for half, recs in (("tune", tune), ("held-out", held)):
         frame_floor(half, chosen_recordings(recs, args.quick))
     hello_cost()
