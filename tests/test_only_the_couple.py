@@ -12,10 +12,11 @@ import soundfile as sf
 import soxr
 
 from tests.recordings import shared_data
-from tests.test_exercises_spoken import cues, line, run
+from tests.test_exercises_spoken import VOICES, cues, line, run
 from voice_coach.cli import main
 from voice_coach.demo_room import Line
 from voice_coach.records.voice_store import VOICES_FILE
+from voice_coach.speaking.voice import Voice
 
 
 def _television() -> Line:
@@ -83,3 +84,27 @@ def test_without_consent_no_voiceprint_is_ever_written_and_a_partner_out_of_turn
     assert json.loads(stored)["keep"] is False and "vector" not in stored
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "cache" not in p.parts)
     assert b"vector" not in written
+
+
+def test_a_hello_that_goes_on_over_the_next_cue_is_taken_back_and_keeps_its_first_voice(tmp_path: Path):
+    """A whole sentence of hello is answered after a second's silence; Alex, who then says a
+    second sentence over "Thanks. Now Sam.", is not taken for Sam's hello: the cue is taken back
+    and said again, and Sam's voice comes from Sam."""
+    first, more = (Voice(VOICES["Alex"], 150).render(t) for t in (
+        "Hi, I am Alex. I had a long day at work today.",
+        "And I am really glad that we are finally doing this together, after such a long week."))
+    pause = np.zeros(int(1.2 * 16000), np.int16)
+    alex = Line("Alex", "hello in two sentences", np.concatenate([first, pause, more]))
+    lines = [alex, HELLOS[1], line("Sam", "No."), line("Alex", "When you are late I feel alone."),
+             line("Sam", "Let me see if I got that. When I am late you feel alone."), line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines, hello="always")
+    said = cues(events)
+    assert said[:7] == ["welcome", "hello", "hello_next", "hello_next", "hello_keep", "hello_not_kept",
+                        "sender_starts"]
+    notes = [(e["kind"], e["detail"]) for e in events if e["type"] == "note" and e["kind"] in ("hello", "taken_back")]
+    assert notes == [("hello", "Alex"), ("taken_back", "Alex went on; the coach waits for the rest"),
+                     ("hello", "Alex"), ("hello", "Sam")]
+    assert "wrong_partner_listen" not in said and "wrong_partner_mirror" not in said
+    assert not [e for e in events if e["type"] == "note" and e["kind"] == "another_voice"]
+    ends = {e["step"]: e["speaker"] for e in events if e["type"] == "turn_end" and e["step"] in ("share", "mirror")}
+    assert ends == {"share": "Alex", "mirror": "Sam"}

@@ -237,9 +237,12 @@ def test_forget_voices_says_what_it_did_and_takes_no_session(tmp_path: Path, cap
     assert err.count("\n") == 1 and "--voices" in err and VoiceStore(tmp_path).choice() is False
 
 
-def test_a_hello_is_waited_for_like_a_piece_even_when_its_first_words_are_a_sentence():
-    """A hello's first piece ("Hello, I'm Alex. My day was long,") often goes on after a pause:
-    ending it there cut the hello in two (the second half taken for the other partner's)."""
+def test_a_hello_of_a_whole_sentence_is_all_it_asks_but_an_open_or_short_one_is_waited_for():
+    """A hello ended at its first pause ("Hello, I'm Alex. My day was long,") was cut in two, its
+    second half taken for the other partner's: only a sentence of HELLO_WORDS words, ended, is a
+    whole hello (answered after HelloParams.end_after); anything else is waited for as a piece."""
     run = Hellos()
-    assert not run.d.complete_answer("Hi, I'm Alex. I had a long day at work.")
+    assert run.d.complete_answer("Hi, I'm Alex. I had a long day at work.")
+    assert not run.d.complete_answer("Hello, I'm Alex. My day was long,")
+    assert not run.d.complete_answer("Hi, I'm Alex. I had a long day and")
     assert not run.d.complete_answer("Hi, I'm Alex.")

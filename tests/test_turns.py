@@ -253,6 +253,22 @@ def test_only_a_whole_answer_keeps_the_quick_end_under_a_hold(text: str, answer:
     assert ended_at(det) == pytest.approx(ends, abs=0.031)
 
 
+@pytest.mark.parametrize("probability", [0.05, 0.6, 0.95])
+def test_a_step_can_set_its_own_end_after_a_whole_answer(probability: float):
+    """The hello step: a sentence of hello is all it asks for, answered after 1 s whatever Smart
+    Turn says; the next turn gets the usual quick end back."""
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.0, answer=1.0)
+    det.on_judgement(1, 3.0, probability)
+    det.on_words(1, 3.0, "Hi, I'm Alex. I had a long day at work.", answer=True)
+    assert ended_at(det) == pytest.approx(1.0, abs=0.031)
+    det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))
+    det.hold(2.0)
+    det.on_judgement(1, 3.0, probability)
+    det.on_words(1, 3.0, "Yes.", answer=True)
+    assert ended_at(det) == pytest.approx(0.6, abs=0.031)
+
+
 def test_a_hold_can_also_shorten_the_wait_after_an_unsure_or_unfinished_thought():
     for probability, text in ((0.05, None), (0.95, "I felt alone and")):
         det, _ = pause_after_speech(dataclasses.replace(JUDGED, end_silence=2.8))

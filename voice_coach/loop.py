@@ -244,8 +244,10 @@ class SessionLoop:
         """A finished-sounding thought may still go on after a sentence ("Let me see if I got
         that. ...", "Well... there isn't that much difference"): its end waits for a breath, and
         longer for a partner seen to pause longer (patience.py). Only words that already are a
-        whole answer are answered sooner (Dialogue.complete_answer)."""
-        self.detector.hold(*self.holds.waits(who, answered=self.protocol.step not in UNANSWERED))
+        whole answer are answered sooner (Dialogue.complete_answer); a sentence of hello is one."""
+        waits = self.holds.waits(who, answered=self.protocol.step not in UNANSWERED)
+        hello = self.who.couple.p.end_after if self.protocol.hearing_hello else None
+        self.detector.hold(*waits, answer=hello)
 
     def _learn_pause(self, pause: Pause) -> None:
         now = self.holds.learn(pause)

@@ -61,6 +61,11 @@ _ANSWER_READERS = {
     Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
 }
 
+# A hello is all it asks for once it holds a sentence of this many words, ended ("Hi, I'm Alex. I
+# had a long day at work."): it is answered after a short silence (HelloParams.end_after), not held
+# like a piece. Fewer words ("Hi, I'm Alex.") or an open end ("... and") wait as a piece does.
+HELLO_WORDS = 6
+
 _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
     Step.EMPATHY_MIRROR, Step.GIFT,
@@ -119,6 +124,9 @@ class _Place:
     receiver: str
     last_prompt: Say | None
     last_said: str | None
+    hello_for: str | None  # the hellos: whose is awaited, whose are still to ask, and the keep question
+    hellos_to_ask: tuple[str, ...]
+    ask_keep: bool
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,8 @@ class Dialogue:
         anything else may go on after a pause, and is waited for as a piece is."""
         if answers.command(text, self.book, self.p.timeout_word) is not None:
             return True
+        if self.step is Step.HELLO:
+            return len(text.split()) >= HELLO_WORDS and text.rstrip().endswith((".", "!", "?"))
         read = _ANSWER_READERS.get(self.step)
         if read is None or len(text.split()) > answers.SHORT_ANSWER_WORDS:
             return False
@@ -232,8 +242,11 @@ class Dialogue:
         who = self._hello_for
         if who is None:
             return []
-        if heard:
-            return [Note("hello", who), *self._hello_or_begin()]
+        if heard:  # a partner who goes on over the next cue was cut: it is taken back (take_back)
+            before = self._place()
+            out = [Note("hello", who), *self._hello_or_begin()]
+            self._before_answer = (who, before)
+            return out
         if who not in self._hello_retried:
             self._hello_retried.add(who)
             return [Note("hello", f"{who}: again"), self._say_to(who, "hello_again")]
@@ -354,7 +367,8 @@ class Dialogue:
 
     def _place(self) -> _Place:
         return _Place(self.step, self.pieces, self.mirror_loops, self.phase_index, self.stem_index,
-                      self.senders_done, self.sender, self.receiver, self._last_prompt, self._last_said)
+                      self.senders_done, self.sender, self.receiver, self._last_prompt, self._last_said,
+                      self._hello_for, tuple(self._hellos_to_ask), self._ask_keep)
 
     def _restore_before_answer(self) -> None:
         if self._before_answer is not None:
@@ -363,6 +377,8 @@ class Dialogue:
             self.phase_index, self.stem_index, self.senders_done = p.phase_index, p.stem_index, p.senders_done
             self.sender, self.receiver = p.sender, p.receiver
             self._last_prompt, self._last_said = p.last_prompt, p.last_said
+            self._hello_for, self._ask_keep = p.hello_for, p.ask_keep
+            self._hellos_to_ask = list(p.hellos_to_ask)
             self._before_answer = None
 
     def on_danger(self, kind: str) -> list[Decision]:

@@ -26,6 +26,10 @@ class HelloParams:
     like_above: float = 0.50  # this alike to a partner's hello is them (bench_hello, tune half)
     quieter_db: float = 15.0  # this far below the quieter partner's hello is across the room
     tell_secs: float = 1.0  # speech shorter than this is never judged: taken as the couple's
+    # A hello of a whole sentence (protocol.HELLO_WORDS) is answered after this much silence: the
+    # coach needs a voice, not a finished thought; a second sentence after a longer pause is heard
+    # over the next cue and taken back (TakeBack), like an answer given too soon.
+    end_after: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ class TurnDetector:
         self._turn: _Turn | None = None
         self._count = 0
 
-    def hold(self, secs: float, others: float | None = None) -> None:
+    def hold(self, secs: float, others: float | None = None, answer: float | None = None) -> None:
         """Answer a finished-sounding thought after no less than `secs` of silence (but never later
         than an unsure one), until told otherwise; words that already are a whole answer keep the
         quick end.
@@ -105,14 +105,16 @@ class TurnDetector:
         Sound and words cannot tell the end of a thought from a long search for words; the
         partner's own pauses can (patience.py), and the mirror prompt waits for a breath anyway.
         `others`: wait no longer than this after any other thought (a partner heard to pause
-        only briefly), though never less than `secs`.
+        only briefly), though never less than `secs`. `answer`: the silence after words that
+        already are all the step asked for, when the step wants other than the usual quick end.
         """
         base = self._base
         complete = max(base.complete, min(secs, base.unsure))
         unsure, unfinished = base.unsure, base.unfinished
         if others is not None:
             unsure, unfinished = (max(complete, min(others, w)) for w in (unsure, unfinished))
-        self._rule = replace(base, complete=complete, unsure=unsure, unfinished=unfinished)
+        self._rule = replace(base, complete=complete, unsure=unsure, unfinished=unfinished,
+                             answer=base.answer if answer is None else answer)
 
     @property
     def in_turn(self) -> bool:

@@ -77,8 +77,12 @@ class WhoSpoke:
         return self._speakers.pop(turn, None)
 
     def hello(self, who: str, start: float, end: float) -> bool:
-        """The turn [start, end) was `who`'s hello: whether it was long enough to know their voice."""
+        """The turn [start, end) was `who`'s hello: whether it was long enough to know their voice.
+        A hello taken back (they went on over the next cue) keeps the voice its first part gave:
+        the turn that went on may have been the other partner's, eager, told as theirs."""
         self._prints.clear()
+        if who in self.couple.hellos:
+            return True
         if self._encoder is None:
             return False
         audio = self._history.slice(start, end)
