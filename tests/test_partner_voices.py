@@ -15,13 +15,14 @@ from voice_coach.dialogue.phrasebook import load_phrasebook
 from voice_coach.dialogue.protocol import Dialogue, KeepVoices, Say, Step
 from voice_coach.events import Note, Tick, TurnStarted, TurnTranscribed
 from voice_coach.hearing.partner_voices import Hello, HelloParams, PartnerVoices
+from voice_coach.hearing.voiceprint import DIMENSIONS, ENCODER
 from voice_coach.records.voice_store import VoiceStore
 
 BOOK = load_phrasebook()
 
 
 def _unit(seed: int) -> np.ndarray:
-    v = np.random.default_rng(seed).standard_normal(256).astype(np.float32)
+    v = np.random.default_rng(seed).standard_normal(DIMENSIONS).astype(np.float32)
     return v / np.linalg.norm(v)
 
 
@@ -176,8 +177,26 @@ def test_a_damaged_voices_file_is_as_if_never_asked(tmp_path: Path):
     store = VoiceStore(tmp_path)
     store.path.write_text("{not json")
     assert store.choice() is None and store.hellos(("Alex",)) == {}
-    store.path.write_text(json.dumps({"keep": True, "voices": {"Alex": {"vector": [1, 2], "level": -3}}}))
+    store.path.write_text(json.dumps({"keep": True, "encoder": ENCODER,
+                                      "voices": {"Alex": {"vector": [1, 2], "level": -3}}}))
     assert store.hellos(("Alex",)) == {}  # the wrong size is not a voice
+
+
+def test_voices_kept_by_another_voiceprint_model_are_asked_for_again(tmp_path: Path):
+    """Hellos kept before the encoder changed (GE2E's 256 numbers) cannot be compared with today's:
+    the couple says hello again, and a yes keeps the new ones."""
+    store = VoiceStore(tmp_path)
+    store.keep({"Alex": Hello(_unit(1), -25.0)})
+    assert set(store.hellos(("Alex",))) == {"Alex"}
+    old = json.loads(store.path.read_text())
+    old["encoder"] = "GE2E"
+    store.path.write_text(json.dumps(old))
+    assert store.choice() is True and store.hellos(("Alex",)) == {}
+    del old["encoder"]
+    store.path.write_text(json.dumps(old))
+    assert store.hellos(("Alex",)) == {}
+    store.keep({"Sam": Hello(_unit(2), -25.0)})  # the old Alex is not carried over
+    assert set(store.hellos(("Alex", "Sam"))) == {"Sam"}
 
 
 def test_a_partner_out_of_turn_is_named_once_a_round_then_taken_as_usual():

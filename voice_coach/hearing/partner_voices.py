@@ -23,7 +23,7 @@ import numpy as np
 @dataclass(frozen=True)
 class HelloParams:
     min_secs: float = 1.5  # a hello shorter than this ("Hi, I'm Sam") says too little of a voice: asked again
-    like_above: float = 0.50  # this alike to a partner's hello is them (bench_hello, tune half)
+    like_above: float = 0.18  # this alike to a partner's hello is them (bench_hello's rule, tune half)
     quieter_db: float = 15.0  # this far below the quieter partner's hello is across the room
     tell_secs: float = 1.0  # speech shorter than this is never judged: taken as the couple's
     # A hello of a whole sentence (protocol.HELLO_WORDS) is answered after this much silence: the

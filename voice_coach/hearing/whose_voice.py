@@ -23,7 +23,7 @@ import numpy as np
 class VoiceParams:
     min_secs: float = 1.0  # shorter speech ("yes", "mm") says too little about the voice
     margin: float = 0.1  # the other partner's voice must be this much more alike
-    same_above: float = 0.75  # before the expected partner has been heard: this alike is the other
+    same_above: float = 0.5  # before the expected partner has been heard: this alike is the other
     remember: int = 8  # stretches averaged into a partner's voice
 
 

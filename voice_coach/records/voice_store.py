@@ -17,6 +17,7 @@ import numpy as np
 
 from ..files import open_regular, read_capped
 from ..hearing.partner_voices import Hello
+from ..hearing.voiceprint import DIMENSIONS, ENCODER
 from .keepsakes import write_private
 
 VOICES_FILE = "partner-voices.json"
@@ -49,7 +50,10 @@ class VoiceStore:
     def hellos(self, names: tuple[str, ...]) -> dict[str, Hello]:
         """The kept hellos of these partners (those kept, by name)."""
         out: dict[str, Hello] = {}
-        voices = self._read().get("voices", {})
+        data = self._read()
+        if data.get("encoder") != ENCODER:  # kept by another voiceprint model: not comparable
+            return out
+        voices = data.get("voices", {})
         for name in names:
             v = voices.get(name) if isinstance(voices, dict) else None
             if not isinstance(v, dict):
@@ -59,18 +63,19 @@ class VoiceStore:
                 level = float(v["level"])
             except (TypeError, KeyError, ValueError):
                 continue
-            if vector.shape == (256,) and np.isfinite(vector).all():
+            if vector.shape == (DIMENSIONS,) and np.isfinite(vector).all():
                 out[name] = Hello(vector, level)
         return out
 
     def keep(self, hellos: dict[str, Hello]) -> None:
         """They said yes: their hellos are kept (with any other partner's kept before)."""
         before = self._read()
-        voices = before.get("voices") if before.get("keep") is True else None
+        same_model = before.get("keep") is True and before.get("encoder") == ENCODER
+        voices = before.get("voices") if same_model else None
         voices = dict(voices) if isinstance(voices, dict) else {}
         for name, h in hellos.items():
             voices[name] = {"vector": [round(float(x), 6) for x in h.vector], "level": round(h.level, 2)}
-        self._write({"keep": True, "voices": voices})
+        self._write({"keep": True, "encoder": ENCODER, "voices": voices})
 
     def refuse(self) -> None:
         """They said no: nothing about a voice is written, and any voice kept before is deleted."""
