@@ -1,15 +1,14 @@
 """How well the coach hears danger in a partner's words (voice_coach/coaching/care.py).
 
-Fifteen sets of sentences written for this, each labelled danger, near_miss or ordinary:
+Sixteen sets of sentences written for this, each labelled danger, near_miss or ordinary:
 - scripts/data/care_tune.tsv: written beside the phrase set.
 - scripts/data/care_blind_1.tsv ... care_blind_8.tsv: each written by a separate session that saw
   neither the phrases nor the other sets (3-8 in December 2026; 4-6 asked for many ways of
   speaking and for euphemism; 7 and 8 for answers to the frustration stems, most of them fears
   that are not danger). Sets 1-5 were each held out once, for the phrases as they were then
   (docs/benchmarks.md, "Care", gives those first looks), and then tuned on; the meaning classifier
-  (care_model.py, scripts/train_care.py) is trained on them and on 7: `TUNED`. Blind 8 and 6 are
-  held out: nothing was chosen on them (6 was looked at once, for the classifier before 7 was
-  written; 8 never before its figures below).
+  (care_model.py, scripts/train_care.py) was first trained on them and on 7. Blinds 8 and 6 were
+  held out until 2026-12-06 (6 was looked at once, for the classifier before 7 was written).
 - scripts/data/care_blind_9.tsv and care_blind_10.tsv: each written on 2026-12-06 by a helper
   session that saw no code and no other set. Blind 9 was measured once untuned (commit 96797c3);
   then the phrases were tuned on the held-out mistakes of blinds 6, 8 and 9 (the classifier was
@@ -30,7 +29,13 @@ Fifteen sets of sentences written for this, each labelled danger, near_miss or o
   later), so it is a tuned set for the phrases too.
 - scripts/data/care_blind_14.tsv: written on 2026-12-07 by a helper session that saw no code, no
   data and no other set, before the blind-13 round, and never read before its figures: held out
-  (`--sets "blind 14 (held out)"`).
+  from both rounds of 2026-12-07 and from the classifier's retraining (its first figures and its
+  mistakes were read then; nothing was chosen on them).
+- scripts/data/care_blind_15.tsv: written on 2026-12-07 by a helper session that saw no code, no
+  data and no other set, before the classifier was retrained on blinds 6 and 8-13, and never read:
+  held out (`--sets "blind 15 (held out)"`), its first look taken with the classifier as it was.
+On 2026-12-07 the classifier was retrained on every set but blinds 14 and 15 (`TUNED`); the
+phrases were tuned on the same sets.
 Each sentence is read as text, and spoken by three espeak-ng voices and the Piper voice and heard
 by the shipped speech model (tiny.en, as the coach hears it). For each set and form: the share of
 danger caught and of ordinary and near-miss sentences flagged, by the phrases alone, by the
@@ -60,20 +65,14 @@ from voice_coach.hearing.models import resolve_model  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 
 DATA = ROOT / "scripts" / "data"
-TUNED = {"tune": DATA / "care_tune.tsv", "blind 1 (tuned)": DATA / "care_blind_1.tsv",
-         "blind 2 (tuned)": DATA / "care_blind_2.tsv", "blind 3 (tuned)": DATA / "care_blind_3.tsv",
-         "blind 4 (tuned)": DATA / "care_blind_4.tsv", "blind 5 (tuned)": DATA / "care_blind_5.tsv",
-         "blind 7 (tuned)": DATA / "care_blind_7.tsv"}
-HELD_OUT = {"blind 14 (held out)": DATA / "care_blind_14.tsv"}  # the figures that matter
-# Held out from the classifier, tuned on by the phrases (2026-12-06 and -07)
-PHRASES_TUNED = {"blind 13 (phrases tuned)": DATA / "care_blind_13.tsv",
-                 "blind 12 (phrases tuned)": DATA / "care_blind_12.tsv",
-                 "blind 11 (phrases tuned)": DATA / "care_blind_11.tsv",
-                 "blind 10 (phrases tuned)": DATA / "care_blind_10.tsv",
-                 "blind 9 (phrases tuned)": DATA / "care_blind_9.tsv",
-                 "blind 8 (phrases tuned)": DATA / "care_blind_8.tsv",
-                 "blind 6 (phrases tuned)": DATA / "care_blind_6.tsv"}
-SETS = {**HELD_OUT, **PHRASES_TUNED, **TUNED}
+# The classifier is trained on these (scripts/train_care.py) and the phrases were tuned on them.
+# Blinds 6 and 8-13 joined the classifier's training on 2026-12-07 (before, the phrases alone had
+# been tuned on them).
+TUNED = {"tune": DATA / "care_tune.tsv", **{f"blind {n} (tuned)": DATA / f"care_blind_{n}.tsv"
+                                            for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)}}
+HELD_OUT = {"blind 15 (held out)": DATA / "care_blind_15.tsv",  # the figures that matter
+            "blind 14 (held out)": DATA / "care_blind_14.tsv"}
+SETS = {**HELD_OUT, **TUNED}
 VOICES = {"espeak en-GB RP (m)": "gmw/en-gb-x-rp", "espeak en f4 (f)": "gmw/en+f4",
           "espeak en-US (m)": "gmw/en-us", "Piper joe (m)": "en_US-joe-medium"}
 HEARD = Path.home() / ".cache" / "voice-coach-bench" / "care_heard.json"

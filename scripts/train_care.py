@@ -31,8 +31,8 @@ from voice_coach.coaching.care import SELF_HARM, danger  # noqa: E402
 from voice_coach.coaching.care_model import HEAD  # noqa: E402
 from voice_coach.coaching.sentence_encoder import SentenceEncoder, unpacked  # noqa: E402
 
-LAMBDAS = (0.3, 1.0, 3.0)
-THRESHOLDS = (0.8, 0.85, 0.9, 0.95)
+LAMBDAS = (0.1, 0.3, 1.0, 3.0)
+THRESHOLDS = (0.7, 0.8, 0.85, 0.9, 0.95)
 MOST_FLAGGED = 0.01  # of ordinary and near-miss sentences, held out by set, as text and spoken
 SELF_HARM_LAMBDA = 0.1
 
