@@ -88,7 +88,7 @@ def test_without_consent_no_voiceprint_is_ever_written_and_a_partner_out_of_turn
 
 def test_a_hello_that_goes_on_over_the_next_cue_is_taken_back_and_keeps_its_first_voice(tmp_path: Path):
     """A whole sentence of hello is answered after a second's silence; Alex, who then says a
-    second sentence over "Thanks. Now Sam.", is not taken for Sam's hello: the cue is taken back
+    second sentence over "Now you, Sam.", is not taken for Sam's hello: the cue is taken back
     and said again, and Sam's voice comes from Sam."""
     first, more = (Voice(VOICES["Alex"], 150).render(t) for t in (
         "Hi, I am Alex. I had a long day at work today.",
