@@ -287,3 +287,18 @@ def test_only_a_short_plain_answer_or_a_command_is_a_whole_answer():
     assert not r.d.complete_answer("Well, there isn't that much")  # thinking aloud: may go on
     assert not r.d.complete_answer("Yes, and there is one more thing I want you to hear about it")
     assert not r.d.complete_answer("")
+
+
+def test_a_mirror_that_ends_with_the_closing_question_is_handed_back():
+    """'Did I get it?' ends a mirror as a 'yes' ends an answer: the coach need not hold it like a
+    piece. The same question inside a mirror that goes on, or in the sender's piece, does not."""
+    r = Run("mirroring")
+    assert not r.d.complete_answer("I wonder, did I get it wrong last time? And")
+    assert not r.d.complete_answer("I asked myself: did I get it?")  # the sender's piece
+    r.says("I felt alone last night.")
+    assert r.d.step is Step.MIRROR
+    assert r.d.complete_answer("Let me see if I got that. You felt alone last night. Did I get it?")
+    assert r.d.complete_answer("So you felt alone. Did I get that right?")
+    assert r.d.complete_answer("you felt alone is that right")  # however Whisper punctuates it
+    assert not r.d.complete_answer("Did I get it? Because you also said")
+    assert not r.d.complete_answer("Let me see if I got that. You felt alone last night.")

@@ -43,6 +43,19 @@ def is_there_more(text: str, book: Phrasebook) -> str | None:
     return {"no": "done", "yes": "more"}.get(kind, kind)
 
 
+# A closing question counts only at the very end: these few words may follow it ("... did I get
+# it, love?", "did I get it right?").
+HAND_BACK_TAIL = 2
+
+
+def hands_back(text: str, book: Phrasebook) -> bool:
+    """Whether `text` ends with a closing question that hands the turn back ("... Did I get it?").
+    A wording file without `hand_back` phrases has none: those turns are held like a piece."""
+    words = normalise(text).split()
+    return any(contains_phrase(" ".join(words[-(len(p.split()) + HAND_BACK_TAIL):]), p)
+               for p in book.answers.get("hand_back", ()))
+
+
 def yes_or_no(text: str, book: Phrasebook) -> str | None:
     """'yes', 'no' or None: for questions with no middle ground ("is now a good time?")."""
     kind = first_match(text, book, ("no", "partly", "yes"))

@@ -49,7 +49,8 @@ class Phrasebook:
     def vocabulary(self, *extra: str) -> str:
         """The first phrase of every answer and command, as a prompt that helps a small speech
         model hear short replies ("Resume." rather than "Review.")."""
-        firsts = [p[0] for p in (*self.answers.values(), *self.commands.values()) if p]
+        replies = [p for kind, p in self.answers.items() if kind != "hand_back"]  # a mirror's end: no reply
+        firsts = [p[0] for p in (*replies, *self.commands.values()) if p]
         words = dict.fromkeys(w.strip() for w in (*firsts, *extra) if w.strip())
         return " ".join(w[:1].upper() + w[1:] + "." for w in words)
 

@@ -61,6 +61,9 @@ _ANSWER_READERS = {
     Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
 }
 
+# Steps in which the receiver speaks at length and may hand the turn back with a closing question.
+_HANDED_BACK = frozenset({Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY, Step.EMPATHY_MIRROR})
+
 # A hello is all it asks for once it holds a sentence of this many words, ended ("Hi, I'm Alex. I
 # had a long day at work."): it is answered after a short silence (HelloParams.end_after), not held
 # like a piece. Fewer words ("Hi, I'm Alex.") or an open end ("... and") wait as a piece does.
@@ -193,11 +196,14 @@ class Dialogue:
         return self.receiver if self.step in _RECEIVER_SPEAKS else self.sender
 
     def complete_answer(self, text: str) -> bool:
-        """Whether `text` already is all this step asks for: a command, or a short plain answer to
-        the question asked ("yes", "partly", "that's all"). Such words are answered at once;
-        anything else may go on after a pause, and is waited for as a piece is."""
+        """Whether `text` already is all this step asks for: a command, a short plain answer to
+        the question asked ("yes", "partly", "that's all"), or a mirror that ends with the Imago's
+        closing question ("... Did I get it?"). Such words are answered at once; anything else may
+        go on after a pause, and is waited for as a piece is."""
         if answers.command(text, self.book, self.p.timeout_word) is not None:
             return True
+        if self.step in _HANDED_BACK:
+            return answers.hands_back(text, self.book)
         if self.step is Step.HELLO:
             return len(text.split()) >= HELLO_WORDS and text.rstrip().endswith((".", "!", "?"))
         read = _ANSWER_READERS.get(self.step)
