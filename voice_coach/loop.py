@@ -11,25 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .coaching import slowdown
-from .coaching.care import CareWatch, MeaningJudge
-from .coaching.fidelity import feedback_line
-from .coaching.heat import Heat
-from .coaching.mirror_watch import MirrorWatch
+from .coaching.care import MeaningJudge
 from .dialogue.protocol import (
     UNANSWERED,
-    Acknowledge,
     Decision,
     Dialogue,
-    Finish,
-    Keep,
-    KeepVoices,
-    Say,
-    Step,
 )
 from .errors import DeviceLost
 from .events import (
     CueFinished,
-    Note,
     SpeechStarted,
     SpeechStopped,
     Tick,
@@ -59,6 +49,7 @@ from .hearing.transcripts import Transcription
 from .hearing.turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
 from .hearing.voiceprint import VoiceEncoder
 from .hearing.who_spoke import GoingOn, TakeBack, TalkOverName, WhoSpoke
+from .outcomes import Outcomes
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog
 from .records.voice_store import VoiceStore
@@ -66,6 +57,7 @@ from .settings import Settings
 from .speaking.coach import Coach, Mouth
 from .speaking.cue_queue import Utterance
 from .view import ConsoleView
+from .watches import Watches
 
 __all__ = ["AudioHistory", "Ears", "Mouth", "Records", "SessionLoop"]
 
@@ -104,36 +96,37 @@ class _Ended:
 
 
 class SessionLoop:
-    """Runs a session on one thread: each frame goes through the ears to the protocol and the
-    watches (slow-down, care, heat, mirroring), whose answers the coach says or the log keeps.
-    Each job keeps its own state: who spoke (WhoSpoke, TakeBack, TalkOverName), the partners'
-    pauses (Holds), the words (Transcription), the input's gaps (InputWatch)."""
+    """Runs a session on one thread: each frame goes through the ears to the protocol, the
+    slow-down and the watches of the words (Watches: care, heat, mirroring); what they decide is
+    said and written by Outcomes. Each job keeps its own state: who spoke (WhoSpoke, TakeBack,
+    TalkOverName), the partners' pauses (Holds), the words (Transcription), the input's gaps
+    (InputWatch)."""
 
     def __init__(
         self, settings: Settings, ears: Ears, mouth: Mouth, worker: TranscriptionWorker,
         protocol: Dialogue, records: Records, view: ConsoleView,
     ) -> None:
         self.s, self.ears, self.mouth = settings, ears, mouth
-        self.protocol, self.records, self.log, self.view = protocol, records, records.log, view
+        self.protocol, self.log, self.view = protocol, records.log, view
         self.gate = SpeechGate(settings.gate_params())
         self.detector = TurnDetector(settings.turn_params())
         self.history = AudioHistory()
         self.words = Transcription(worker, self.history, mouth.book.vocabulary(settings.timeout_word),
                                    ears.source.realtime, self._on_words)
         self.coach = Coach(mouth, records.log, view, settings.echo_tail, self._on_play)
-        self.finished: str | None = None
         self.t = 0.0
         self.slowdown = slowdown.Slowdown(settings.slowdown_params())
-        self.mirrors = MirrorWatch((settings.sender, settings.receiver))
         self.who = WhoSpoke((settings.sender, settings.receiver), settings.voice_params(), ears.voices,
                             self.history, ears.couple)
+        self.out = Outcomes(settings, protocol, self.coach, mouth.book, records.log, records.keepsakes,
+                            records.voices, self.who.couple, view, lambda: self.t, ears.source.realtime,
+                            self.slowdown.not_before)
         self.take_back = TakeBack()
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self.talk_over = TalkOverName()
         patience = Patience(settings.patience_params())
         self.holds = Holds(patience, settings.min_breath, settings.end_silence_max)
-        self.care = CareWatch(ears.meaning)
-        self.heat = Heat() if settings.care_check else None
+        self.watches = Watches(settings, ears.meaning, protocol, self.out)
         self.input = InputWatch(ears.source)
         self._ended: dict[int, _Ended] = {}
         self._others: set[int] = set()  # turns told as another voice than the partners': ignored
@@ -146,7 +139,7 @@ class SessionLoop:
     def run(self, stopped: Callable[[], KeyboardInterrupt | None] = lambda: None) -> str:
         """Run until the protocol finishes or the source ends; return why it ended. `stopped`
         is asked at every frame: Ctrl-C or SIGTERM, raised here when a library swallowed it."""
-        self._execute(self.protocol.start(), 0.0)
+        self.out.execute(self.protocol.start(), 0.0)
         try:
             for item in self.ears.source.frames():
                 stop = stopped()
@@ -157,13 +150,13 @@ class SessionLoop:
                     self._microphone(item)
                     continue
                 self._step(item)
-                if self.finished and self.t >= self.coach.queue.until:
+                if self.out.finished and self.t >= self.coach.queue.until:
                     break
         except DeviceLost:
-            self._say_now("mic_gone", self.t)
+            self.out.say_now("mic_gone", self.t)
             raise
         self.ears.source.stop()
-        return self.finished or "audio ended"
+        return self.out.finished or "audio ended"
 
     def _microphone(self, change: MicrophoneLost | MicrophoneBack) -> None:
         """The couple hears when the microphone goes and when it is back (by voice while the
@@ -171,17 +164,11 @@ class SessionLoop:
         if isinstance(change, MicrophoneLost):
             self.log.write("note", change.t, kind="microphone", detail="lost")
             self.view.info("The microphone stopped sending audio: waiting for it to come back.", change.t)
-            self._say_now("mic_lost", change.t)
+            self.out.say_now("mic_lost", change.t)
         else:
             self.log.write("note", change.t, kind="microphone", detail="back", value=round(change.away, 2))
             self.view.info(f"The microphone is back after {change.away:.0f} s.", change.t)
-            p = self.protocol
-            self._speak([self._wording(Say("mic_back", p.sender, p.receiver))], change.t)
-
-    def _say_now(self, key: str, t: float) -> None:
-        """Say a cue at once (the microphone is gone, and stream time with it)."""
-        p = self.protocol
-        self.coach.say_now([self._wording(Say(key, p.sender, p.receiver))], t, p.step.value)
+            self.out.say("mic_back", change.t)
 
     def _step(self, frame: Frame) -> None:
         self.t = end = frame.t + FRAME_SECS
@@ -204,9 +191,9 @@ class SessionLoop:
         self._on_turn_events(self.detector.tick(end))
         self.coach.release(end)
         for cue_end, key in self.coach.queue.finished(end):
-            self._execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
+            self.out.execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
         if end >= self.coach.queue.until:
-            self._execute(self.protocol.on_tick(Tick(end)), end)
+            self.out.execute(self.protocol.on_tick(Tick(end)), end)
         self._watch_input(end)
         self.view.tick(end)
 
@@ -227,7 +214,7 @@ class SessionLoop:
                 who = self.protocol.speaker
                 self.who.turn_started(ev.turn, who)
                 self.log.write("turn_start", ev.t, turn=ev.turn, speaker=who)
-                self._execute(self.protocol.on_turn_started(ev), ev.t)
+                self.out.execute(self.protocol.on_turn_started(ev), ev.t)
                 self._hold(who)
             elif isinstance(ev, WentOn):  # learnt at the next breath, once the voice is known
                 self.who.went_on(ev)
@@ -284,7 +271,7 @@ class SessionLoop:
         if not taken:
             return False
         self.who.taken_back(going_on.who)
-        self._execute(taken, going_on.at)
+        self.out.execute(taken, going_on.at)
         self.slowdown.feed(slowdown.TakenBack(going_on.at, self.protocol.step.value))
         self._learn_pause(going_on.pause)
         return True
@@ -302,7 +289,7 @@ class SessionLoop:
             return
         step = self.protocol.step.value
         sound = None
-        if self.heat is not None:
+        if self.watches.hears_heat:
             sound = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
         self._ended[ev.turn] = _Ended(step, sound)
         self.log.write(
@@ -315,7 +302,7 @@ class SessionLoop:
         self.words.before_answering()
         answer = self._hello(ev, who) if hello and who is not None else self.protocol.on_turn_ended(ev)
         self.take_back.answered(ev.turn if answer else None, ev.end)
-        self._execute(answer, ev.decided_at)
+        self.out.execute(answer, ev.decided_at)
         if self.s.keep_audio:
             self.log.keep_audio(f"turn-{ev.turn:04d}", self.history.slice(ev.pieces[0][0], ev.end))
         done = self.words.turn_ended(ev)
@@ -337,7 +324,7 @@ class SessionLoop:
         if told is None:  # told already this round: taken as usual, in case the voice was misjudged
             return False
         self._not_a_turn(ev)
-        self._execute(told, ev.decided_at)
+        self.out.execute(told, ev.decided_at)
         return True
 
     def _hello(self, ev: TurnEnded, who: str) -> list[Decision]:
@@ -345,8 +332,8 @@ class SessionLoop:
         says how it went), and kept at once if the couple agreed to that in an earlier session."""
         heard = self.who.hello(who, ev.start, ev.end)
         answer = self.protocol.on_hello(ev.turn, heard)
-        if heard and self.who.couple.ready and self.records.voices and self.records.voices.choice():
-            self.records.voices.keep(self.who.couple.hellos)
+        if heard:
+            self.out.keep_hellos()
         return answer
 
     def _another_voice(self, ev: TurnEnded, verdict: Verdict) -> None:
@@ -379,7 +366,7 @@ class SessionLoop:
             self.log.write("note", self.t, kind="transcription_failed", turn=req.turn, detail=r.failed)
         self.detector.on_words(req.turn, req.end, r.text, self.protocol.complete_answer(r.text),
                                asked=self.protocol.asks_answer)
-        self._care_for(self.care.on_piece(req.turn, r.text), self.t)
+        self.watches.on_piece(req.turn, r.text, self.t)
         done = self.words.joined(r, self.t)
         if done:
             self._on_transcript(done)
@@ -392,104 +379,20 @@ class SessionLoop:
         self.log.write("transcript", ev.t, turn=ev.turn, speaker=who, step=step, **words)
         self.view.said(who, ev.text, ev.t)
         self._slow_down(self.slowdown.feed(ev), ev.t)
-        self._care_for(self.care.on_turn(ev.turn, ev.text), ev.t)
-        if self.heat is not None and ended is not None and ended.sound is not None:
-            secs, level = ended.sound
-            self.heat.turn(ev.t, who, secs, level, ev.text)
-            self._cool_down(ev.t)
-        mirror = self.mirrors.on_transcript(step, ev.text)
-        if mirror is not None:
-            fields = mirror.log_fields()
-            if self.s.no_transcripts:
-                fields = {k: v for k, v in fields.items() if k not in ("missed", "added")}
-            self.log.write("note", ev.t, kind="fidelity", turn=ev.turn, **fields)
+        self.watches.on_turn(ev.turn, who, step, ev.text, ended.sound if ended is not None else None, ev.t)
         decisions = self.protocol.on_transcript(ev)
-        confirmed = any(isinstance(d, Note) and d.kind == "answer" and d.detail in ("yes", "assumed_yes")
-                        for d in decisions)
-        if step == Step.CHECK.value and confirmed:
-            self._round_feedback(ev.t)
-        self._execute(decisions, ev.t)
-
-    def _care_for(self, danger: str | None, t: float) -> None:
-        """Words that tell of danger: the protocol stops the exercise (Dialogue.on_danger)."""
-        if danger is not None:
-            self._stop_for(self.protocol.on_danger(danger), t, "a partner spoke of danger")
-
-    def _cool_down(self, t: float) -> None:
-        """Several signs of heat close together: a time-out (Dialogue.on_heated)."""
-        due = self.heat.break_due(t) if self.heat is not None else None
-        if due:
-            signs = ", ".join(sorted({s.kind for s in due}))
-            self._stop_for(self.protocol.on_heated(signs), t, "it got heated")
-
-    def _stop_for(self, decisions: list[Decision], t: float, reason: str) -> None:
-        """The protocol stops for care: whatever the coach was about to say is dropped first."""
-        if any(isinstance(d, Say) for d in decisions):
-            self.coach.drop_all(t, reason)
-        self._execute(decisions, t)
-
-    def _round_feedback(self, t: float) -> None:
-        """One short, kind line on the round's mirroring: always logged, spoken when asked for."""
-        combined = self.mirrors.end_round()
-        line = feedback_line(combined, self.protocol.sender, self.mouth.book.feedback) if combined else None
-        if line and combined is not None:
-            said = "" if self.s.no_transcripts else line  # the line quotes the partners' words
-            self.log.write("note", t, kind="feedback", detail=said, recall=round(combined.recall, 3))
-            if self.s.mirror_feedback:
-                self._speak([("feedback", line)], t)
+        self.watches.answered(step, decisions, ev.t)
+        self.out.execute(decisions, ev.t)
 
     def _slow_down(self, decisions: list[slowdown.Advice], t: float) -> None:
         for d in decisions:
             if isinstance(d, slowdown.Remind):
-                p = self.protocol
-                self._speak([self._wording(Say(d.key, p.sender, p.receiver))], max(t, d.t))
+                self.out.say(d.key, max(t, d.t))
             else:
                 at = t if d.t is None else d.t
                 self.log.write("note", at, kind=d.kind, detail=d.detail, turn=d.turn, value=d.value)
-                if d.kind == "interruption" and self.heat is not None:
-                    self.heat.overlap(at)
-                    self._cool_down(t)
-
-    def _execute(self, decisions: list[Decision], t: float) -> None:
-        said = [self._wording(d) for d in decisions if isinstance(d, Say)]
-        if said:  # the cues of one decision are said as one utterance, before what comes after them
-            self._speak(said, t)
-        for d in decisions:
-            if isinstance(d, Note):
-                self.log.write("note", t, kind=d.kind, detail=d.detail)
-            elif isinstance(d, Finish):
-                self.finished = d.reason
-                self.log.write("finish", t, reason=d.reason)
-            elif isinstance(d, Keep):
-                p = self.protocol
-                self.records.keepsakes.keep_request(d.text, p.sender, p.receiver, self.log.folder.name)
-                self.log.write("keep", t, kind=d.kind, **({} if self.s.no_transcripts else {"text": d.text}))
-            elif isinstance(d, Acknowledge):
-                self.records.keepsakes.acknowledge()
-                self.log.write("acknowledged", t)
-            elif isinstance(d, KeepVoices):
-                self._keep_voices(d.keep, t)
-        if self.protocol.speaker and not self.finished:
-            label = f"{self.protocol.speaker} · {self.protocol.step.value}"
-            self.view.status(label, max(t, self.coach.queue.until))
-
-    def _keep_voices(self, keep: bool, t: float) -> None:
-        """The couple's choice about their voices, remembered; the voices written only on a yes."""
-        store = self.records.voices
-        if store is not None:
-            if keep:
-                store.keep(self.who.couple.hellos)
-            else:
-                store.refuse()
-        self.log.write("note", t, kind="voices", detail="kept" if keep else "not kept")
-
-    def _wording(self, cue: Say) -> tuple[str, str]:
-        return cue.key, self.mouth.book.say(cue.key, cue.sender, cue.receiver, **self.s.cue_fields())
-
-    def _speak(self, said: list[tuple[str, str]], t: float) -> None:
-        """Say cues (key, text) from `t` on, as one utterance after whatever is queued."""
-        self.coach.say(said, t, self.protocol.step.value, now=self.t, realtime=self.ears.source.realtime,
-                       not_before=self.slowdown.not_before)
+                if d.kind == "interruption":
+                    self.watches.overlap(at, t)
 
     def _role(self, step: str) -> str:
         """What the slow-down is told a turn or cue is: a paused coach owes no answer."""
