@@ -77,3 +77,18 @@ def test_an_answer_that_thinks_aloud_is_not_cut_in_its_pause(tmp_path: Path):
     after = [e["key"] for e in events if e["type"] == "cue" and e["t"] > more["t"]]
     assert after[:1] == ["switch"] and answer[0]["end"] < next(
         e["t"] for e in events if e["type"] == "cue" and e["key"] == "switch")
+
+
+def test_a_mirror_that_ends_with_the_closing_question_is_answered_as_quickly_as_a_yes(tmp_path: Path):
+    """ "... Did I get it?" hands the turn back: no hold for a thought that might go on."""
+    lines = [
+        line("Alex", "When you came home late on Tuesday, I was worried and alone."),
+        line("Sam", "Let me see if I got that. You were worried and alone. Did I get it?"),
+        line("Alex", "Yes."),
+        line("Alex", "No, that's all."),
+    ]
+    events = run(tmp_path, "mirroring", lines)
+    mirror = next(e for e in turn_ends(events) if e["step"] == "mirror")
+    assert mirror["words"] == "answer", mirror
+    assert mirror["t"] - mirror["end"] < 1.0  # 0.6 s of silence, or the transcript's arrival
+    assert [e["key"] for e in events if e["type"] == "cue"][:4] == ["welcome", "sender_starts", "prompt_mirror", "check"]
