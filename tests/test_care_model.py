@@ -134,7 +134,9 @@ def test_a_missing_or_broken_model_is_one_clear_line(tmp_path: Path):
 def test_the_shipped_head_says_how_it_was_made():
     assert model_zip() is not None  # setup installed the wheel
     text = HEAD.read_text()
-    assert '"by": "scripts/train_care.py"' in text and "care_blind_6" not in text and "care_blind_8" not in text  # never the held-out sets
+    assert '"by": "scripts/train_care.py"' in text
+    assert "care_blind_14" not in text and "care_blind_15" not in text  # never the held-out sets (bench_care.HELD_OUT)
+    assert "care_blind_13.tsv" in text  # ... and every set that is tuned on
 
 
 def test_a_cache_that_cannot_be_written_leaves_the_phrases_alone_and_says_so_once(
