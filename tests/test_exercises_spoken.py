@@ -72,7 +72,7 @@ def test_frustration(tmp_path: Path):
 
 
 def test_request_keeps_the_gift(tmp_path: Path):
-    texts = ["I get upset when the kitchen is a mess.", "What I desire is a calm evening.",
+    texts = ["I get upset when the kitchen is a mess.", "What I desire is more time with you.",
              "Please clear the table after dinner this week.", "Please ask me about my day on Friday.",
              "Please take a walk with me on Sunday."]
     lines = [x for t in texts for x in mirrored("Alex", "Sam", t)]
