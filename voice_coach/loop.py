@@ -49,10 +49,7 @@ from .hearing.transcripts import Transcription
 from .hearing.turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
 from .hearing.voiceprint import VoiceEncoder
 from .hearing.who_spoke import GoingOn, TakeBack, TalkOverName, WhoSpoke
-from .outcomes import Outcomes
-from .records.keepsakes import Keepsakes
-from .records.session_log import SessionLog
-from .records.voice_store import VoiceStore
+from .outcomes import Outcomes, Records
 from .settings import Settings
 from .speaking.coach import Coach, Mouth
 from .speaking.cue_queue import Utterance
@@ -75,16 +72,6 @@ class Ears:
     voices: VoiceEncoder | None = None  # tells the partners apart; without it no cut-in is noticed
     meaning: MeaningJudge | None = None  # without it danger is heard by the phrases alone
     couple: PartnerVoices | None = None  # the partners' hellos: other voices are not turns
-
-
-@dataclass(frozen=True)
-class Records:
-    """What the session leaves behind: its log, the couple's keepsakes, and their voices if they
-    agree to keeping them."""
-
-    log: SessionLog
-    keepsakes: Keepsakes
-    voices: VoiceStore | None = None
 
 
 @dataclass
@@ -118,9 +105,8 @@ class SessionLoop:
         self.slowdown = slowdown.Slowdown(settings.slowdown_params())
         self.who = WhoSpoke((settings.sender, settings.receiver), settings.voice_params(), ears.voices,
                             self.history, ears.couple)
-        self.out = Outcomes(settings, protocol, self.coach, mouth.book, records.log, records.keepsakes,
-                            records.voices, self.who.couple, view, lambda: self.t, ears.source.realtime,
-                            self.slowdown.not_before)
+        self.out = Outcomes(settings, protocol, self.coach, mouth.book, records, self.who.couple, view,
+                            lambda: self.t, ears.source.realtime, self.slowdown.not_before)
         self.take_back = TakeBack()
         self.over_coach = OverCoach(settings.over_coach_params()) if settings.over_coach_check else None
         self.talk_over = TalkOverName()

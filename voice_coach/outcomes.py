@@ -7,6 +7,7 @@ couple's records, so that the loop's own work stays hearing (issue 16: one job p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .dialogue.phrasebook import Phrasebook
 from .dialogue.protocol import Acknowledge, Decision, Dialogue, Finish, Keep, KeepVoices, Say
@@ -20,20 +21,29 @@ from .speaking.coach import Coach
 from .view import ConsoleView
 
 
+@dataclass(frozen=True)
+class Records:
+    """What the session leaves behind: its log, the couple's keepsakes, and their voices if they
+    agree to keeping them."""
+
+    log: SessionLog
+    keepsakes: Keepsakes
+    voices: VoiceStore | None = None
+
+
 class Outcomes:
     """Says and writes what the protocol decided. `couple` holds the partners' hellos (kept if they
     agree), `now` is the stream's time (the loop's), and `not_before` the slow-down's earliest start
     for a cue (the mirror prompt waits for a breath)."""
 
     def __init__(
-        self, settings: Settings, protocol: Dialogue, coach: Coach, book: Phrasebook,
-        log: SessionLog, keepsakes: Keepsakes, voices: VoiceStore | None, couple: PartnerVoices,
-        view: ConsoleView, now: Callable[[], float], realtime: bool,
+        self, settings: Settings, protocol: Dialogue, coach: Coach, book: Phrasebook, records: Records,
+        couple: PartnerVoices, view: ConsoleView, now: Callable[[], float], realtime: bool,
         not_before: Callable[[str, float], float],
     ) -> None:
         self.s, self.protocol, self.coach, self.book = settings, protocol, coach, book
-        self.log, self.keepsakes, self.voices, self.couple = log, keepsakes, voices, couple
-        self.view = view
+        self.log, self.keepsakes, self.voices = records.log, records.keepsakes, records.voices
+        self.couple, self.view = couple, view
         self._now, self._realtime, self._not_before = now, realtime, not_before
         self.finished: str | None = None  # why the protocol finished, once it has
 
