@@ -61,9 +61,6 @@ _ANSWER_READERS = {
     Step.EMPATHY_CHECK: answers.did_they_get_it, Step.MORE: answers.is_there_more,
 }
 
-# Steps in which the receiver speaks at length and may hand the turn back with a closing question.
-_HANDED_BACK = frozenset({Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY, Step.EMPATHY_MIRROR})
-
 # A hello is all it asks for once it holds a sentence of this many words, ended ("Hi, I'm Alex. I
 # had a long day at work."): it is answered after a short silence (HelloParams.end_after), not held
 # like a piece. Fewer words ("Hi, I'm Alex.") or an open end ("... and") wait as a piece does.
@@ -73,6 +70,8 @@ _RECEIVER_SPEAKS = {
     Step.APPOINTMENT_ANSWER, Step.MIRROR, Step.SUMMARY, Step.VALIDATE, Step.EMPATHY,
     Step.EMPATHY_MIRROR, Step.GIFT,
 }
+# Steps in which the receiver speaks at length and may hand the turn back with a closing question.
+_HANDED_BACK = SPOKEN_AT_LENGTH & _RECEIVER_SPEAKS
 
 
 @dataclass(frozen=True)
