@@ -19,15 +19,18 @@ _SETTING_FLAGS = {
     "output_device": "speaker: index or part of its name",
     "model": "speech model: tiny.en, base, small, or a model folder",
     "vad": "speech detector: silero (default) or webrtc (lighter, but hears noise as speech)",
-    "end_silence": "seconds of silence that end a turn when its end is uncertain (default 2.8)",
+    "end_silence": ("seconds of silence that end a turn when its end is uncertain "
+                    f"(default {Settings.end_silence:g})"),
     "cues": "a TOML file with your own wording for the coach",
     "voice": "the coach's voice: a name from 'voice-coach voices', or a Piper .onnx file",
-    "voice_rate": "the coach's pace in words a minute (default 155; also for espeak-ng)",
+    "voice_rate": f"the coach's pace in words a minute (default {Settings.voice_rate}; also for espeak-ng)",
     "data_dir": "where sessions are kept",
-    "timeout_word": "the couple's time-out word (default: 'time out')",
+    "timeout_word": f"the couple's time-out word (default: '{Settings.timeout_word}')",
     "flood_minutes": "positive flooding: minutes for each partner",
-    "device_wait": "seconds to wait for a microphone that goes away before ending the session (default 60)",
-    "break_minutes": "when it gets heated, the time-out's length before the coach checks in (default 20)",
+    "device_wait": ("seconds to wait for a microphone that goes away before ending the session "
+                    f"(default {Settings.device_wait:g})"),
+    "break_minutes": ("when it gets heated, the time-out's length before the coach checks in "
+                      f"(default {Settings.break_minutes:g})"),
     "country": "whose help lines the coach gives if someone speaks of danger: US, GB, AU... "
                "(default: the system's locale; elsewhere, general advice)",
 }
@@ -47,7 +50,7 @@ def _add_turn_flags(p: argparse.ArgumentParser) -> None:
                    help="end every turn after the plain end silence, without judging the pause")
     p.add_argument("--no-voice-check", dest="voice_check", action="store_const", const=False,
                    help="do not tell the partners' voices apart (cutting in then goes unnoticed)")
-    p.add_argument("--hello", dest="hello", choices=("live", "always", "never"),
+    p.add_argument("--hello", dest="hello", choices=Settings.choices("hello"),
                    help="ask each partner's hello so that only their voices count: on a microphone "
                         "(live, the default), always (a recording that has them), or never")
     p.add_argument("--no-over-coach-check", dest="over_coach_check", action="store_const", const=False,

@@ -23,6 +23,7 @@ from .hearing.classifiers import SILERO_THRESHOLD, WEBRTC_AGGRESSIVENESS
 from .hearing.over_coach import OverCoachParams
 from .hearing.patience import PatienceParams
 from .hearing.speech_gate import GateParams
+from .hearing.transcriber import LANGUAGE, THREADS
 from .hearing.turns import TurnParams
 from .hearing.whose_voice import VoiceParams
 from .speaking.voice import DEFAULT_RATE
@@ -93,8 +94,8 @@ class Settings:
     # A microphone that goes away is waited for this long before the session ends (0: at once)
     device_wait: float = _limit(WAIT_SECS, 0, 3600, "seconds")
     model: str = _words("tiny.en", 4096)  # a name from 'voice-coach models' or a model folder
-    language: str = _words("en", 10)
-    threads: int = _limit(2, 1, 64)
+    language: str = _words(LANGUAGE, 10)
+    threads: int = _limit(THREADS, 1, 64)
     # Turn-taking. A pause ends a turn after end_silence_min when Smart Turn and the words both say
     # the thought is finished, otherwise after end_silence_max (docs/benchmarks.md, Turn-taking).
     vad: str = _one_of("silero", "silero", "webrtc")  # webrtc hears noise as speech (docs/benchmarks.md)
@@ -147,8 +148,8 @@ class Settings:
             end_silence=self.end_silence, end_silence_min=self.end_silence_min,
             end_silence_max=self.end_silence_max, complete_above=self.complete_above,
             unfinished_below=self.unfinished_below, use_words=self.smart_turn,
-            judge_tail=min(0.2, self.short_pause), min_piece=self.min_piece, max_piece=self.max_piece,
-            preroll=self.preroll,
+            judge_tail=min(TurnParams.judge_tail, self.short_pause), min_piece=self.min_piece,
+            max_piece=self.max_piece, preroll=self.preroll,
         )
 
     def protocol_params(self) -> ProtocolParams:
@@ -179,6 +180,11 @@ class Settings:
         return {"minutes": f"{self.flood_minutes:g}", "timeout_word": self.timeout_word,
                 "break_minutes": f"{self.break_minutes:g}",
                 **helplines.for_country(self.country).cue_fields()}
+
+    @classmethod
+    def choices(cls, name: str) -> tuple[str, ...]:
+        """The values setting `name` may take (for the command line's own check)."""
+        return tuple({f.name: f for f in fields(cls)}[name].metadata["choices"])
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -22,7 +22,6 @@ from typing import Protocol
 from ..text import folded
 
 VIOLENCE, FEAR, THREAT, SELF_HARM = "violence", "fear", "threat", "self_harm"
-KINDS = (VIOLENCE, FEAR, THREAT, SELF_HARM)
 
 _CONTRACTIONS = [
     (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from .turn_end import EndRule
+
 
 @dataclass(frozen=True)
 class PatienceParams:
@@ -25,7 +27,7 @@ class PatienceParams:
 
     first: float = 2.0  # the hold for a partner not yet heard to pause
     margin: float = 0.8  # wait this much longer than the partner's longest recent pause
-    cap: float = 2.8  # never longer than an unfinished thought waits (end_silence_max)
+    cap: float = EndRule.unfinished  # never longer than an unfinished thought waits (end_silence_max)
     memory: int = 8  # pauses remembered per partner: older ones are forgotten
     # A thought that does not sound finished waits `cap` for a partner not yet heard to pause, and
     # for one heard this much longer than their longest recent pause (None: always `cap`).

@@ -30,10 +30,14 @@ def require_model(model_dir: Path) -> Path:
     return model_dir
 
 
+THREADS = 2  # both cores of a modest laptop: a piece is transcribed while the partner is silent
+LANGUAGE = "en"
+
+
 class WhisperTranscriber:
     """A CTranslate2 Whisper model loaded from a local folder only, int8 on the CPU."""
 
-    def __init__(self, model_dir: Path, threads: int = 2, language: str = "en") -> None:
+    def __init__(self, model_dir: Path, threads: int = THREADS, language: str = LANGUAGE) -> None:
         require_model(model_dir)
         from faster_whisper import WhisperModel
 

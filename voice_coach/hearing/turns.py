@@ -51,19 +51,20 @@ TurnEvent = TurnStarted | TranscribeRequest | EndOfTurnCheck | TurnEnded | WentO
 
 @dataclass(frozen=True)
 class TurnParams:
-    """The defaults are the ones docs/benchmarks.md ("Turn-taking") chose; settings.py repeats them.
+    """The defaults are the ones docs/benchmarks.md ("Turn-taking") chose; the end silences and
+    bands are EndRule's own (turn_end.py), and settings.py takes every default from here.
 
     A pause ends the turn after `end_silence_min` when Smart Turn and the words both say the
     thought is finished, after `end_silence_max` when either says it is not, and after
     `end_silence` when nothing better is known (no judgement, or an unsure one).
     """
 
-    end_silence: float = 2.8
-    end_silence_min: float = 0.6
-    end_silence_max: float = 2.8  # outlasts a 2.5 s search for words
-    complete_above: float = 0.7  # Smart Turn probability from which a thought counts as finished
-    unfinished_below: float = 0.5  # ... and below which it counts as unfinished
-    use_words: bool = True  # a finished thought also needs words that end like one
+    end_silence: float = EndRule.unsure
+    end_silence_min: float = EndRule.complete
+    end_silence_max: float = EndRule.unfinished  # outlasts a 2.5 s search for words
+    complete_above: float = EndRule.complete_above  # Smart Turn's "finished" from this probability
+    unfinished_below: float = EndRule.unfinished_below  # ... and "unfinished" below this one
+    use_words: bool = EndRule.use_words  # a finished thought also needs words that end like one
     judge_tail: float = 0.2  # silence given to Smart Turn after the speech (at most the short pause)
     judge_secs: float = 8.0  # how much of the turn Smart Turn hears (it takes 8 s at most)
     min_piece: float = 8.0

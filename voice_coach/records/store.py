@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..coaching.heat import HeatParams
 from ..dialogue.protocol import Step
 from ..errors import UserError
 from ..files import is_unicode
@@ -31,7 +32,7 @@ from .session_log import EVENTS_FILE, read_log
 
 INDEX_FILE = "index.sqlite3"
 SCHEMA_VERSION = 2  # 2: the damage column; the logs ctime, which chmod changes too, as its key
-MIN_PACE_SECS = 1.5  # shorter turns ("yes") say nothing about pace
+MIN_PACE_SECS = HeatParams.min_secs  # shorter turns ("yes") say nothing about pace: heat.py's rule
 MIN_PACE_WORDS = 3
 
 _SCHEMA = """
