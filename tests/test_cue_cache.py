@@ -4,7 +4,6 @@ background is never rendered twice."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import stat
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rapidfuzz.distance import Indel
 
 from voice_coach.errors import UserError
 from voice_coach.hearing.models import resolve_model
@@ -43,7 +43,7 @@ def says(audio: np.ndarray, text: str, others: list[str]) -> bool:
     heard = letters(_ears().transcribe(audio))
 
     def near(t: str) -> float:
-        return difflib.SequenceMatcher(None, letters(t), heard).ratio()
+        return Indel.normalized_similarity(letters(t), heard)
 
     return all(near(text) > near(other) for other in others if other != text)
 

@@ -87,7 +87,8 @@ def _line(who: str, text: str, gain: float) -> Line:
     return Line(who, text, np.clip(audio, -32768, 32767).astype(np.int16))
 
 
-def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_time(tmp_path: Path):
+def _heated_stretch() -> list[Line]:
+    """Three calm rounds, then both partners raised (+12 dB), racing and blaming."""
     calm = 0.25  # -12 dB: the heated lines are the same voices, raised
     pieces = ["I feel tired when the evenings are busy and we hardly talk.",
               "I would love an evening walk with you on Sundays.",
@@ -96,9 +97,13 @@ def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_t
     for text in pieces:
         lines += [_line("Alex", text, calm), _line("Sam", "Let me see if I got that. " + text, calm),
                   _line("Alex", "Yes.", calm), _line("Alex", "Yes, there is more.", calm)]
-    lines += [_line("Alex", "You never listen to me. Whatever I say, you just do not care at all.", 1.0),
-              _line("Sam", "That is ridiculous. You always exaggerate everything I do, every time.", 1.0),
-              Line("Alex", "", np.zeros(60 * 16000, np.int16))]  # the couple takes the time-out, quietly
+    return lines + [
+        _line("Alex", "You never listen to me. Whatever I say, you just do not care at all.", 1.0),
+        _line("Sam", "That is ridiculous. You always exaggerate everything I do, every time.", 1.0)]
+
+
+def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_time(tmp_path: Path):
+    lines = _heated_stretch() + [Line("Alex", "", np.zeros(60 * 16000, np.int16))]  # the time-out, quietly
     events = run(tmp_path, "mirroring", lines, break_minutes=0.5)
     cues = [e for e in events if e["type"] == "cue"]
     keys = [c["key"] for c in cues]
@@ -109,3 +114,16 @@ def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_t
     heated = [e for e in events if e["type"] == "note" and e["kind"] == "heated"]
     assert len(heated) == 1 and "louder" in heated[0]["detail"]
     assert PARAMS.break_secs == 1200.0  # the default: twenty minutes
+
+
+def test_without_the_care_check_a_heated_stretch_goes_on_but_danger_still_stops(tmp_path: Path):
+    """--no-care-check turns the heated-moment part off, never the danger part."""
+    lines = _heated_stretch() + [
+        _line("Alex", "Last night you hit me. You pushed me against the wall, and I am afraid of you.", 0.5),
+        _line("Alex", "Stop session.", 0.5)]
+    events = run(tmp_path, "mirroring", lines, care_check=False)
+    keys = [e["key"] for e in events if e["type"] == "cue"]
+    assert "care_break" not in keys
+    assert not [e for e in events if e["type"] == "note" and e["kind"] == "heated"]
+    assert keys.count("prompt_mirror") == 4  # the heated piece was mirrored as any other
+    assert "care_danger" in keys and keys[-1] == "goodbye"
