@@ -1,7 +1,7 @@
 import numpy as np
 
+from voice_coach.hearing.audio_history import AudioHistory
 from voice_coach.hearing.audio_source import FRAME_SECS, Frame
-from voice_coach.loop import AudioHistory
 
 
 def test_slice_returns_the_frames_covering_the_span():

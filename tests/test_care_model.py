@@ -53,7 +53,7 @@ def test_the_meaning_reader_speaks_only_when_the_phrases_did_not_and_it_is_sure(
 
 
 def test_a_model_that_fails_on_some_text_leaves_the_phrases_and_says_so_once(capsys: pytest.CaptureFixture[str]):
-    from voice_coach.hearing.lazy_models import BackgroundModels, LazyMeaning
+    from voice_coach.session_models import BackgroundModels, LazyMeaning
 
     class Broken(_Fake):
         def judge(self, text: str) -> tuple[float, str]:
@@ -141,7 +141,7 @@ def test_the_shipped_head_says_how_it_was_made():
 
 def test_a_cache_that_cannot_be_written_leaves_the_phrases_alone_and_says_so_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    from voice_coach.hearing.lazy_models import BackgroundModels, LazyMeaning, _meaning
+    from voice_coach.session_models import BackgroundModels, LazyMeaning, _meaning
 
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voice_coach import session_models
 from voice_coach.app import run_session
 from voice_coach.dialogue.exercises import EXERCISES
 from voice_coach.dialogue.phrasebook import load_phrasebook
 from voice_coach.dialogue.protocol import Dialogue
 from voice_coach.errors import UserError
-from voice_coach.hearing import lazy_models
 from voice_coach.hearing.audio_source import ArraySource
 from voice_coach.records.session_log import read_events
 from voice_coach.settings import Settings
@@ -92,13 +92,13 @@ class FirstSound(TimelinePlayer):
 
 def test_the_coach_speaks_while_the_models_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     released = threading.Event()
-    real = lazy_models._smart_turn
+    real = session_models._smart_turn
 
     def slow_smart_turn():  # finishes loading only once the coach has spoken
         assert released.wait(60)
         return real()
 
-    monkeypatch.setattr(lazy_models, "_smart_turn", slow_smart_turn)
+    monkeypatch.setattr(session_models, "_smart_turn", slow_smart_turn)
     monkeypatch.delenv(CACHE_ENV)  # this session's own cache, in its data folder
     player = FirstSound(released)
     s = Settings(exercise="mirroring", data_dir=str(tmp_path))
@@ -117,7 +117,7 @@ def test_a_model_that_fails_to_load_ends_the_session_with_its_error(
     def broken():
         raise UserError("cannot read the voiceprint model /x/pretrained.pt: truncated")
 
-    monkeypatch.setattr(lazy_models, "_voiceprints", broken)
+    monkeypatch.setattr(session_models, "_voiceprints", broken)
     s = Settings(exercise="mirroring", data_dir=str(tmp_path))
     player = TimelinePlayer(Timeline())
     with pytest.raises(UserError, match="cannot read the voiceprint model"):
@@ -149,7 +149,7 @@ def test_a_corrupt_model_is_one_line_and_a_non_zero_exit(tmp_path: Path):
 def test_the_path_to_the_first_sound_imports_no_heavy_library():
     code = (
         "import sys\n"
-        "import voice_coach.cli, voice_coach.app, voice_coach.speaking.voice, voice_coach.hearing.lazy_models\n"
+        "import voice_coach.cli, voice_coach.app, voice_coach.speaking.voice, voice_coach.session_models\n"
         "heavy = {'faster_whisper', 'ctranslate2', 'onnxruntime', 'tokenizers', 'av'}\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )

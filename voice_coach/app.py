@@ -18,7 +18,6 @@ from .dialogue.phrasebook import Phrasebook, load_phrasebook
 from .dialogue.protocol import Dialogue
 from .errors import DeviceLost, Terminated, UserError
 from .hearing.audio_source import AudioSource, DeviceSource, file_source
-from .hearing.lazy_models import SessionModels, check_models
 from .hearing.models import resolve_model
 from .hearing.partner_voices import PartnerVoices
 from .hearing.transcriber import TranscriptionWorker
@@ -26,6 +25,7 @@ from .loop import Ears, Mouth, Records, SessionLoop
 from .records.keepsakes import Keepsakes
 from .records.session_log import SessionLog, default_data_dir
 from .records.voice_store import VoiceStore
+from .session_models import SessionModels, check_models
 from .settings import Settings
 from .speaking.coach import Begun
 from .speaking.cue_cache import session_cue_cache
@@ -129,7 +129,7 @@ def run_session(
 
     The coach speaks first and loads later (issue 12): the opening cues are rendered (or read from
     the cue cache) before anything else, then the models load and the other cues render in the
-    background while the opening plays (lazy_models.py, voice.py)."""
+    background while the opening plays (session_models.py, voice.py)."""
     try:
         book, root, model_dir = check_inputs(settings)
         voice = Voice(settings.voice, settings.voice_rate, session_cue_cache(root))  # no thread yet

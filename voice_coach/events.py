@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The kinds of danger a partner's words may tell of (coaching/care.py hears them; the protocol says
+# the crisis line's message for self-harm, the help line's for the others; the log keeps the kind).
+VIOLENCE, FEAR, THREAT, SELF_HARM = "violence", "fear", "threat", "self_harm"
+
 
 @dataclass(frozen=True)
 class Note:

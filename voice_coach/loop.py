@@ -56,7 +56,7 @@ from .speaking.cue_queue import Utterance
 from .view import ConsoleView
 from .watches import Watches
 
-__all__ = ["AudioHistory", "Ears", "Mouth", "Records", "SessionLoop"]
+__all__ = ["Ears", "Mouth", "Records", "SessionLoop"]
 
 
 @dataclass(frozen=True)

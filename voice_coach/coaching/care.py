@@ -19,9 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..events import FEAR, SELF_HARM, THREAT, VIOLENCE
 from ..text import folded
-
-VIOLENCE, FEAR, THREAT, SELF_HARM = "violence", "fear", "threat", "self_harm"
 
 _CONTRACTIONS = [
     (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),

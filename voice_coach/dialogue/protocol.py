@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ..coaching import care
-from ..events import CueFinished, Note, Tick, TurnEnded, TurnStarted, TurnTranscribed
+from ..events import SELF_HARM, CueFinished, Note, Tick, TurnEnded, TurnStarted, TurnTranscribed
 from . import answers
 from .exercises import Exercise, Phase
 from .phrasebook import Phrasebook
@@ -398,7 +397,7 @@ class Dialogue:
             return [note]  # once a pause
         self._restore_before_answer()
         self._caring, self._break_ends = True, None
-        said = self._pause("care_self_harm" if kind == care.SELF_HARM else "care_danger", 2)
+        said = self._pause("care_self_harm" if kind == SELF_HARM else "care_danger", 2)
         return self._when_turn_ends(note, said)
 
     def on_heated(self, signs: str) -> list[Decision]:

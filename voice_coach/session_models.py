@@ -21,20 +21,20 @@ from typing import Any
 
 import numpy as np
 
-from ..coaching.care import VIOLENCE, MeaningJudge
-from ..coaching.care_model import CareHead
-from ..coaching.sentence_encoder import model_cache
-from ..errors import UserError, first_line
-from ..settings import Settings
-from .classifiers import FrameClassifier, make_classifier, silero_model_path
-from .smart_turn import TurnJudge
-from .transcriber import Transcriber
-from .voiceprint import VoiceEncoder
+from .coaching.care import VIOLENCE, MeaningJudge
+from .coaching.care_model import CareHead
+from .coaching.sentence_encoder import model_cache
+from .errors import UserError, first_line
+from .hearing.classifiers import FrameClassifier, make_classifier, silero_model_path
+from .hearing.smart_turn import TurnJudge
+from .hearing.transcriber import Transcriber
+from .hearing.voiceprint import VoiceEncoder
+from .settings import Settings
 
 
 def check_models(settings: Settings, model_dir: Path) -> None:
     """What can be told without loading anything: each model the settings ask for is there."""
-    from . import smart_turn, transcriber, voiceprint
+    from .hearing import smart_turn, transcriber, voiceprint
 
     transcriber.require_model(model_dir)
     if settings.vad == "silero" and not silero_model_path().exists():
@@ -149,7 +149,7 @@ class LazyMeaning:
 def meaning_available(cache: Path) -> bool:
     """Whether the care classifier can be loaded; if not, danger is heard by the phrases alone,
     and the user is told once."""
-    from ..coaching.sentence_encoder import FILES, model_zip
+    from .coaching.sentence_encoder import FILES, model_zip
 
     with contextlib.suppress(OSError):
         if model_zip() is not None or all((cache / f).is_file() for f in FILES):
@@ -190,13 +190,13 @@ class SessionModels:
 
 
 def _smart_turn() -> TurnJudge:
-    from .smart_turn import SmartTurn
+    from .hearing.smart_turn import SmartTurn
 
     return SmartTurn()
 
 
 def _voiceprints() -> VoiceEncoder:
-    from .voiceprint import Voiceprints
+    from .hearing.voiceprint import Voiceprints
 
     return Voiceprints()
 
@@ -205,7 +205,7 @@ def _meaning(cache: Path, head: CareHead) -> MeaningJudge | None:
     """The care classifier, tried once on a sentence, or None when it cannot be unpacked, read or
     run (an unwritable cache, a damaged file): a session never stops for it; the phrases hear
     danger alone, as one line says."""
-    from ..coaching.care_model import load_care_model
+    from .coaching.care_model import load_care_model
 
     try:
         model = load_care_model(cache, head)
@@ -217,6 +217,6 @@ def _meaning(cache: Path, head: CareHead) -> MeaningJudge | None:
 
 
 def _whisper(model_dir: Path, threads: int, language: str) -> Transcriber:
-    from .transcriber import WhisperTranscriber
+    from .hearing.transcriber import WhisperTranscriber
 
     return WhisperTranscriber(model_dir, threads, language)
