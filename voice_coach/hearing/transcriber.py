@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import UserError, first_line
 from ..events import TranscribeRequest
+from ..heap import give_back
 
 
 class Transcriber(Protocol):
@@ -60,7 +61,9 @@ class WhisperTranscriber:
             x, language=self._language, beam_size=1, vad_filter=False, condition_on_previous_text=False,
             without_timestamps=len(x) < TIMESTAMPS_FROM * 16000, initial_prompt=prompt,
         )
-        return " ".join(s.text.strip() for s in segments).strip()
+        text = " ".join(s.text.strip() for s in segments).strip()
+        give_back()
+        return text
 
 
 @dataclass(frozen=True)

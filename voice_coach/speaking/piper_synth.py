@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UserError
+from ..heap import give_back
 from ..hearing.classifiers import SAMPLE_RATE
 
 SENTENCE_GAP = 0.3  # seconds between the sentences of one cue: a breath, not an end (as espeak's)
@@ -140,6 +141,7 @@ class PiperSynth:
                     parts += [_trim(chunk.audio_float_array, rate), breath]
                 if parts:
                     parts[-1] = np.zeros(int(gap * rate), np.float32)
+        give_back()
         if not parts:
             return np.zeros(0, dtype=np.int16)
         audio = np.concatenate(parts[:-1])
@@ -194,6 +196,9 @@ def _load(model: Path) -> Any:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
+            # No arena: it would keep the largest phrase's working memory for the whole session;
+            # freed, it goes back to the system after each phrase (heap.py)
+            options.enable_cpu_mem_arena = False
             try:
                 config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
                 session = onnxruntime.InferenceSession(str(model), sess_options=options,
