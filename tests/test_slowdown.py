@@ -179,9 +179,18 @@ def test_a_late_transcript_never_lands_after_a_queued_prompt():
     assert cues(coach.feed(TurnTranscribed(1, words(30), 13.5))) == []
 
 
-def test_pace_is_judged_for_pieces_only():
+def test_a_mirror_s_pace_is_noted_but_only_a_sender_is_told_to_slow_down():
     evs = [CueSaid(0.0, 2.0, "prompt_mirror", "mirror"), *talk(3.0, [3.0, 3.0])]
     evs.append(TurnDone(11.0, 2, "Sam", "mirror", words(40)))
+    out, _ = run(evs)
+    assert cues(out) == []
+    (pace,) = notes(out, "pace")
+    assert pace.value == pytest.approx(400.0) and pace.turn == 2
+
+
+def test_an_answer_s_pace_is_not_noted():
+    evs = [CueSaid(0.0, 2.0, "check", "check"), *talk(3.0, [3.0, 3.0])]
+    evs.append(TurnDone(11.0, 2, "Alex", "check", words(40)))
     out, _ = run(evs)
     assert out == []
 

@@ -55,6 +55,10 @@ def session_events(
         if text:
             tr["text"] = words
         ev.append(tr)
+        if step in ("share", "mirror"):  # the slow-down's pace, words or no words kept: 90% of it speech
+            wpm = round(60 * len(words.split()) / (0.9 * secs), 1)
+            ev.append({"type": "note", "t": round(start + secs + 1, 3), "kind": "pace", "turn": turn,
+                       "detail": f"{wpm:.0f} wpm over {0.9 * secs:.1f} s of speech", "value": wpm})
         t = start + secs + 1
 
     cue("welcome", f"Welcome, {a} and {b}.", 5.0, "share")
@@ -131,13 +135,15 @@ def test_summary_counts_rounds_answers_talk_and_scores():
     mirror = next(t for t in s.turns if t.step == "mirror")
     assert mirror.pause == pytest.approx(1.5)  # after the cue "please mirror" ended
     share = s.turns[0]
-    assert share.words == 9 and share.wpm == pytest.approx(9 / 3.6 * 60)
+    assert share.words == 9 and share.wpm == pytest.approx(9 / (0.9 * 3.6) * 60, abs=0.1)  # the slow-down's
+    assert not any(m.kind == "pace" for m in s.marks)  # a turn's pace, not a moment to point out
 
 
 def test_summary_without_transcript_text_or_fidelity():
     s = store.summarize("x", session_events(DAY, text=False))
     assert not s.has_text
-    assert all(t.text is None and t.words is None and t.wpm is None for t in s.turns)
+    assert all(t.text is None and t.words is None for t in s.turns)
+    assert all((t.wpm is not None) == (t.step in ("share", "mirror")) for t in s.turns)  # a number, kept
     assert s.mirroring is None
     assert len(s.rounds) == 3
 

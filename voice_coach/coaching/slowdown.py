@@ -29,6 +29,10 @@ SENDER_ROLES = (Step.SHARE.value, Step.CHECK.value, Step.MORE.value)
 # Turns the other partner answers without waiting for a cue: "is now a good time?", flooding.
 PAUSED = "paused"  # the session waits (a time-out, a care pause, "pause"): the coach answers no turn
 UNCUED_ROLES = (Step.APPOINTMENT.value, Step.FLOOD.value, PAUSED)
+PACED_ROLES = (Step.SHARE.value, Step.MIRROR.value)  # pieces spoken at length, whose pace is noted
+# Words a minute of speech time that calm talk measured here ran at (SlowdownParams.pace_wpm):
+# what the report shows as easy to follow.
+CALM_PACE = (130, 180)
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ class Slowdown:
         self._last_end: float | None = None  # end of speech of the last ended turn
         self._last_speaker: str | None = None  # who spoke the last ended turn
         self._last_pace_cue: float | None = None
-        self._pending: dict[int, float] = {}  # speech seconds of share turns awaiting their words
+        # speech seconds of shares and mirrors awaiting their words, and which of the two
+        self._pending: dict[int, tuple[float, str]] = {}
 
     def feed(self, ev: Event) -> list[Advice]:
         if isinstance(ev, SpeechStarted):
@@ -263,20 +268,22 @@ class Slowdown:
         if self.interruptions >= self.p.interruptions:
             self.interruptions = 0
             out.append(Remind(ONE_AT_A_TIME, ev.t))
-        if ev.role == Step.SHARE.value and turn is not None:
-            self._pending[ev.turn] = turn.voiced
+        if ev.role in PACED_ROLES and turn is not None:
+            self._pending[ev.turn] = (turn.voiced, ev.role)
             if ev.text is not None:
                 out += self._on_text(ev.turn, ev.text, ev.t, reminded=bool(out))
         return out
 
     def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Advice]:
-        voiced = self._pending.pop(turn, 0.0)
+        """Every share's and mirror's pace is noted (the report's one measure of pace); only a
+        sender is reminded to slow down."""
+        voiced, role = self._pending.pop(turn, (0.0, ""))
         words = len(normalise(text).split())
         if words == 0 or voiced <= 0:  # not a share, no words, or no speech heard: nothing to judge
             return []
         wpm = 60.0 * words / voiced
         note = Note("pace", f"{wpm:.0f} wpm over {voiced:.1f} s of speech", t, turn, round(wpm, 1))
-        fast = wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
+        fast = role == Step.SHARE.value and wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
         rested = self._last_pace_cue is None or t - self._last_pace_cue >= self.p.pace_interval - 1e-9
         quiet = self._turn is None and not self._coach_busy(t)
         if fast and rested and quiet and not reminded:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..coaching.helplines import for_country
+from ..coaching.slowdown import CALM_PACE
 from ..dialogue.protocol import Step
 from ..errors import UserError
 from ..settings import NAME
@@ -36,7 +37,6 @@ INTERRUPTION_COLOUR = "#c1121f"
 PROGRESS_BAR_COLOUR = "#7b6ba8"  # minutes per week, in the progress plot only
 PROGRESS_LINE_COLOUR = "#264653"
 SCORE_LINE_COLOUR = "#f4a261"
-CALM_PACE = (110, 150)  # words a minute that most listeners follow with ease
 DPI = 150
 
 STEP_WORDS = {
@@ -63,7 +63,6 @@ ANSWER_WORDS = {
 MARK_WORDS = {
     "interruption": "An interruption",
     "cut_off": "The coach answered too soon",
-    "pace": "The coach noticed the pace",
     "command": "A spoken command",
     "care": "The coach paused for care",
     "heated": "The coach offered a time-out",
@@ -221,7 +220,7 @@ def pace_and_pauses_plot(s: Session) -> Figure:
         pace_ax.text(-0.45, CALM_PACE[1] + 2, "easy to follow", fontsize=7, color="#4a7a6a", va="bottom")
         pace_ax.set_ylim(0, max(200, max(t.wpm or 0 for t in paced) * 1.1))
     else:
-        pace_ax.text(0.5, 0.5, "Pace needs the words,\nwhich were not kept.", ha="center", va="center",
+        pace_ax.text(0.5, 0.5, "No piece was long\nenough to measure.", ha="center", va="center",
                      fontsize=9, transform=pace_ax.transAxes, color="#555")
         pace_ax.set_xticks([])
     pace_ax.set_title("Pace of each piece (words a minute)", fontsize=9)
@@ -438,9 +437,7 @@ def _timeline_rows(s: Session, colours: dict[str, str]) -> str:
         )))
     for m in s.marks:
         detail = re.sub(r"^[a-z_]+: ", "", m.detail)  # "over_coach: spoke while ..." -> "spoke while ..."
-        if m.kind == "pace":  # in words, not the log's shorthand
-            detail = f"about {round(m.value)} words a minute; slower is easier to mirror" if m.value else ""
-        elif m.kind == "care":
+        if m.kind == "care":
             detail = "the exercise stopped here (see the note at the top)"
         elif m.kind == "heated":
             detail = f"it got heated ({m.detail}); a break helps you hear each other again"
@@ -582,9 +579,10 @@ def build_report(data_dir: Path, session_id: str) -> str:
         "</section>",
         '<section id="pace"><h2>Pace and pauses</h2>',
         _img("pace-plot", pace_and_pauses_plot(s), "Pace of each piece, and the pause before each answer"),
-        f'<p class="explain">Pace is how many words a minute someone spoke. Around {CALM_PACE[0]} to '
-        f"{CALM_PACE[1]} (the shaded band) is easy to follow; slower is fine, and in this dialogue slow "
-        "helps the listener. A pause before mirroring or answering is good too: it means taking it in.</p>",
+        '<p class="explain">Pace is how many words a minute someone spoke, breaths left out. Around '
+        f"{CALM_PACE[0]} to {CALM_PACE[1]} (the shaded band) is easy to follow; slower is fine, and in "
+        "this dialogue slow helps the listener. A pause before mirroring or answering is good too: it "
+        "means taking it in.</p>",
         "</section>",
         '<section id="progress"><h2>Your progress over the weeks</h2>',
         f"<p>{_e(_progress_words(rows))}</p>",

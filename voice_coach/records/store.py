@@ -9,7 +9,8 @@ session leaves nothing of it in the index.
 
 The numbers are computed here from the events alone, simply: talking time per partner, rounds
 (pieces shared), interruptions (notes of kind "interruption"), the mirroring score (the mean
-recall of "fidelity" notes, when there are any), pace and the pause before each turn.
+recall of "fidelity" notes, when there are any), pace (the slow-down's "pace" notes: words a
+minute of speech time) and the pause before each turn.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..coaching.heat import HeatParams
 from ..dialogue.protocol import Step
 from ..errors import UserError
 from ..files import is_unicode
@@ -32,8 +32,6 @@ from .session_log import EVENTS_FILE, read_log
 
 INDEX_FILE = "index.sqlite3"
 SCHEMA_VERSION = 2  # 2: the damage column; the logs ctime, which chmod changes too, as its key
-MIN_PACE_SECS = HeatParams.min_secs  # shorter turns ("yes") say nothing about pace: heat.py's rule
-MIN_PACE_WORDS = 3
 
 _SCHEMA = """
 CREATE TABLE sessions (
@@ -91,17 +89,12 @@ class Turn:
     pause: float | None = None  # silence between what came before (a cue, a turn) and this turn
     text: str | None = None  # None when transcripts were not kept
     words: int | None = None
+    # words a minute of speech time, as the slow-down measured it (its "pace" note): shares and mirrors
+    wpm: float | None = None
 
     @property
     def duration(self) -> float:
         return max(self.end - self.start, 0.0)
-
-    @property
-    def wpm(self) -> float | None:
-        """Words per minute, for turns long enough to say."""
-        if self.words is None or self.words < MIN_PACE_WORDS or self.duration < MIN_PACE_SECS:
-            return None
-        return self.words / self.duration * 60.0
 
 
 @dataclass
@@ -310,7 +303,12 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
         current.added = _words(ev.get("added"))
     elif kind == "feedback" and current is not None and isinstance(detail, str):
         current.feedback = detail
-    elif kind in ("interruption", "cut_off", "pace", "command", "care", "heated", "another_voice"):
+    elif kind == "pace":  # a share's or a mirror's pace: the turn's, not a moment to point out
+        turn = next((x for x in s.turns if x.turn == ev.get("turn")), None)
+        value = ev.get("value")
+        if turn is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            turn.wpm = float(value)
+    elif kind in ("interruption", "cut_off", "command", "care", "heated", "another_voice"):
         value = ev.get("value")
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
         at = _num(ev.get("start"), t) if kind == "another_voice" else t  # shown where it was heard
