@@ -172,6 +172,7 @@ def test_help_lines_are_said_digit_by_digit_for_the_country_set():
 
 
 def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_path: Path):
+    """With the heated-moment check off (--no-care-check), as it never turns off danger."""
     lines = [
         line("Alex", "That meeting was killing me, and I felt hurt when you did not ask about it."),
         line("Sam", "Let me see if I got that. The meeting was killing you, and you felt hurt."),
@@ -182,7 +183,7 @@ def test_a_spoken_disclosure_stops_the_exercise_and_a_near_miss_does_not(tmp_pat
         line("Sam", "Last night you hit me. You pushed me against the wall, and I am afraid of you."),
         line("Alex", "Stop session."),
     ]
-    events = run(tmp_path / "a", "mirroring", lines)
+    events = run(tmp_path / "a", "mirroring", lines, care_check=False)
     cues = [e["key"] for e in events if e["type"] == "cue"]
     assert cues[:3] == ["welcome", "sender_starts", "prompt_mirror"]  # the near miss goes on
     after = cues[cues.index("switch"):]

@@ -116,14 +116,12 @@ def test_a_spoken_heated_stretch_gets_one_time_out_and_the_check_in_at_the_set_t
     assert PARAMS.break_secs == 1200.0  # the default: twenty minutes
 
 
-def test_without_the_care_check_a_heated_stretch_goes_on_but_danger_still_stops(tmp_path: Path):
-    """--no-care-check turns the heated-moment part off, never the danger part."""
-    lines = _heated_stretch() + [
-        _line("Alex", "Last night you hit me. You pushed me against the wall, and I am afraid of you.", 0.5),
-        _line("Alex", "Stop session.", 0.5)]
-    events = run(tmp_path, "mirroring", lines, care_check=False)
+def test_without_the_care_check_a_heated_stretch_goes_on(tmp_path: Path):
+    """--no-care-check turns the heated-moment part off (never the danger part: test_care.py's
+    spoken disclosure runs with it off)."""
+    events = run(tmp_path, "mirroring", [*_heated_stretch(), _line("Alex", "Stop session.", 0.5)], care_check=False)
     keys = [e["key"] for e in events if e["type"] == "cue"]
     assert "care_break" not in keys
     assert not [e for e in events if e["type"] == "note" and e["kind"] == "heated"]
     assert keys.count("prompt_mirror") == 4  # the heated piece was mirrored as any other
-    assert "care_danger" in keys and keys[-1] == "goodbye"
+    assert keys[-2:] == ["check", "goodbye"]
