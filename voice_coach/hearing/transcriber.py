@@ -54,9 +54,8 @@ class WhisperTranscriber:
     def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> str:
         x = audio.astype(np.float32) / 32768.0
         # Without timestamps tiny.en often stops at a pause of a second or more inside a piece and
-        # drops what follows (two sentences 1-2.4 s apart: WER 14.7% against 11.9% with them;
-        # docs/benchmarks.md, "Transcribing pauses"). Short answers hold no such pause and are
-        # quicker without (0.27 s against 0.41 s on twenty answers).
+        # drops what follows; short answers hold no such pause and are quicker without
+        # (docs/benchmarks.md, "Transcribing pauses", has the figures).
         segments, _ = self._model.transcribe(
             x, language=self._language, beam_size=1, vad_filter=False, condition_on_previous_text=False,
             without_timestamps=len(x) < TIMESTAMPS_FROM * 16000, initial_prompt=prompt,
