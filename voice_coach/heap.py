@@ -2,11 +2,11 @@
 
 glibc keeps the memory a phrase's work freed for the next one, and as its mmap threshold rises
 with each large block freed, more of that work comes from the heap, which only grows: Whisper's,
-and above all the neural voice's (its onnxruntime arena keeps each phrase's peak too). A first
-session, rendering every cue beside the models, rose to about 690 MB this way; handing the freed
-memory back after each transcription and each rendering keeps it near 570 MB at the peak, at no
-measurable cost in speed (docs/benchmarks.md, "The coach's voice"). Elsewhere than glibc (macOS,
-Windows, musl) nothing is done.
+and above all the neural voice's (it runs without onnxruntime's arena, which would keep its
+largest phrase's working memory too). Handed back after each transcription and each rendering,
+it no longer adds up: a first session peaks some 40 MB lower, one process rendering long cues
+beside every model about 110 MB lower, at no measurable cost in speed (docs/benchmarks.md, "The
+coach's voice"). Elsewhere than glibc (macOS, Windows, musl) nothing is done.
 """
 
 from __future__ import annotations

@@ -272,6 +272,11 @@ def summarize(session_id: str, events: list[dict[str, Any]]) -> Session:
                     s.has_text = True
                 elif isinstance(ev.get("words"), int) and not isinstance(ev["words"], bool):
                     turn_.words = int(_num(ev["words"]))
+        elif kind == "note" and ev.get("kind") == "pace":  # a share's or mirror's: the turn's pace
+            turn_ = turns.get(int(_num(ev.get("turn"), -1)))
+            value = _num(ev.get("value"), 0.0)
+            if turn_ is not None and value > 0:
+                turn_.wpm = value
         elif kind == "note":
             _on_note(s, ev, t, last_text_step)
         elif kind == "session_end":
@@ -303,11 +308,6 @@ def _on_note(s: Session, ev: dict[str, Any], t: float, last_text_step: str | Non
         current.added = _words(ev.get("added"))
     elif kind == "feedback" and current is not None and isinstance(detail, str):
         current.feedback = detail
-    elif kind == "pace":  # a share's or a mirror's pace: the turn's, not a moment to point out
-        turn = next((x for x in s.turns if x.turn == ev.get("turn")), None)
-        value = ev.get("value")
-        if turn is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            turn.wpm = float(value)
     elif kind in ("interruption", "cut_off", "command", "care", "heated", "another_voice"):
         value = ev.get("value")
         number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
