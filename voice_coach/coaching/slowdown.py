@@ -279,7 +279,7 @@ class Slowdown:
         sender is reminded to slow down."""
         voiced, role = self._pending.pop(turn, (0.0, ""))
         words = len(normalise(text).split())
-        if words == 0 or voiced <= 0:  # not a share, no words, or no speech heard: nothing to judge
+        if words == 0 or voiced <= 0:  # not a share or mirror, no words, or no speech heard: nothing to judge
             return []
         wpm = 60.0 * words / voiced
         note = Note("pace", f"{wpm:.0f} wpm over {voiced:.1f} s of speech", t, turn, round(wpm, 1))
