@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from voice_coach.dialogue.phrasebook import load_phrasebook
+from voice_coach.dialogue.protocol import Step
 from voice_coach.hearing.classifiers import SAMPLE_RATE
 from voice_coach.records.session_log import SessionLog, read_events
 from voice_coach.speaking.coach import CHAIN_GAP, Begun, Coach, Mouth
@@ -58,16 +59,16 @@ def test_chained_cues_are_one_utterance_a_comma_apart_and_wait_for_stream_time(t
 
 def test_no_part_sooner_than_the_slow_down_allows_and_nothing_over_what_is_queued(tmp_path: Path):
     c, _player, heard, _log = coach(tmp_path)
-    c.say([("prompt_mirror", "Sam, mirror that.")], 2.0, "share", now=2.0, realtime=False,
+    c.say([("prompt_mirror", "Sam, mirror that.")], 2.0, Step.SHARE, now=2.0, realtime=False,
           not_before=lambda key, t: t + 1.5)  # the mirror prompt waits for a breath
-    c.say([("feedback", "Well done.")], 2.0, "share", now=2.0, realtime=False)  # after it, never over it
+    c.say([("feedback", "Well done.")], 2.0, Step.SHARE, now=2.0, realtime=False)  # after it, never over it
     c.release(10.0)
     assert [u.start for u in heard] == [3.5, 3.5 + 0.3]
 
 
 def test_dropped_cues_are_logged_as_cancelled_and_never_played(tmp_path: Path):
     c, player, heard, log = coach(tmp_path)
-    c.say([("prompt_mirror", "Sam, mirror that.")], 1.0, "share", now=0.0, realtime=False)
+    c.say([("prompt_mirror", "Sam, mirror that.")], 1.0, Step.SHARE, now=0.0, realtime=False)
     c.drop_all(0.5, "a partner spoke of danger")
     c.release(10.0)
     assert player.played == [] and heard == []

@@ -2,13 +2,14 @@
 
 import numpy as np
 
+from voice_coach.dialogue.protocol import Step
 from voice_coach.speaking.cue_queue import CueQueue, Part, Utterance
 
 
 def said(start, secs, *keys):
     n = len(keys)
     parts = tuple(Part(k, k, i * secs / n, (i + 1) * secs / n) for i, k in enumerate(keys))
-    return Utterance(start, start + secs, parts, np.zeros(int(secs * 16000), dtype=np.int16), "share")
+    return Utterance(start, start + secs, parts, np.zeros(int(secs * 16000), dtype=np.int16), Step.SHARE)
 
 
 def test_an_utterance_goes_when_its_time_comes_and_one_right_after_it_goes_with_it():

@@ -16,6 +16,7 @@ from voice_coach.coaching.slowdown import (
     TurnDone,
     VoiceHeard,
 )
+from voice_coach.dialogue.protocol import Step
 from voice_coach.events import Note, SpeechStarted, SpeechStopped, TurnTranscribed
 
 
@@ -39,7 +40,7 @@ def words(n):
     return " ".join(["word"] * n)
 
 
-INVITE_SHARE = CueSaid(0.0, 5.0, "sender_starts", "share")
+INVITE_SHARE = CueSaid(0.0, 5.0, "sender_starts", Step.SHARE)
 
 
 def talk(start, spans, breath=0.4):
@@ -78,7 +79,7 @@ def test_long_piece_once_per_turn_and_only_for_the_sender():
     evs = [INVITE_SHARE] + talk(6.0, [20, 20, 10, 10])
     out, _ = run(evs)
     assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
-    mirror = [CueSaid(0.0, 5.0, "prompt_mirror", "mirror")] + talk(6.0, [20, 20, 10])
+    mirror = [CueSaid(0.0, 5.0, "prompt_mirror", Step.MIRROR)] + talk(6.0, [20, 20, 10])
     out, _ = run(mirror)
     assert cues(out) == []
 
@@ -86,18 +87,18 @@ def test_long_piece_once_per_turn_and_only_for_the_sender():
 def test_a_piece_taken_back_from_the_mirror_prompt_is_a_piece_again():
     """The coach asked for the mirror too soon and took it back: the sender's turn going on is
     held to the long-piece rule again, and a mirror taken back is not."""
-    prompt = CueSaid(0.0, 5.0, "prompt_mirror", "mirror")
-    out, _ = run([prompt, TakenBack(5.5, "share"), *talk(6.0, [20, 20, 10])])
+    prompt = CueSaid(0.0, 5.0, "prompt_mirror", Step.MIRROR)
+    out, _ = run([prompt, TakenBack(5.5, Step.SHARE), *talk(6.0, [20, 20, 10])])
     assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
-    check = CueSaid(0.0, 5.0, "check", "check")
-    out, _ = run([check, TakenBack(5.5, "mirror"), *talk(6.0, [20, 20, 10])])
+    check = CueSaid(0.0, 5.0, "check", Step.CHECK)
+    out, _ = run([check, TakenBack(5.5, Step.MIRROR), *talk(6.0, [20, 20, 10])])
     assert cues(out) == []
 
 
 def test_long_piece_counts_from_the_real_pause_not_from_the_session():
-    evs = [INVITE_SHARE] + talk(6.0, [25]) + [TurnDone(32.0, 1, "Alex", "share", words(60))]
-    evs += [CueSaid(33.0, 36.0, "prompt_mirror", "mirror"), *talk(37.0, [10]), TurnDone(48.0, 2, "Sam", "mirror")]
-    evs += [CueSaid(48.0, 50.0, "check", "check"), *talk(51.0, [25])]  # a new turn: 25 s, not 44
+    evs = [INVITE_SHARE] + talk(6.0, [25]) + [TurnDone(32.0, 1, "Alex", Step.SHARE, words(60))]
+    evs += [CueSaid(33.0, 36.0, "prompt_mirror", Step.MIRROR), *talk(37.0, [10]), TurnDone(48.0, 2, "Sam", Step.MIRROR)]
+    evs += [CueSaid(48.0, 50.0, "check", Step.CHECK), *talk(51.0, [25])]  # a new turn: 25 s, not 44
     out, _ = run(evs)
     assert notes(out, "long_piece") == []
 
@@ -108,7 +109,7 @@ def test_long_piece_counts_from_the_real_pause_not_from_the_session():
 def shared_piece(start, seconds, text, turn=1):
     """A share turn of `seconds` of speech (two spans), then its end with `text`."""
     half = seconds / 2
-    return [*talk(start, [half, half]), TurnDone(start + seconds + 1.4, turn, "Alex", "share", text)]
+    return [*talk(start, [half, half]), TurnDone(start + seconds + 1.4, turn, "Alex", Step.SHARE, text)]
 
 
 def test_fast_piece_gets_one_slow_down():
@@ -125,7 +126,7 @@ def test_pace_exactly_at_the_threshold_is_not_too_fast():
 
 
 def test_pace_counts_speech_time_not_breaths():
-    evs = [INVITE_SHARE, *talk(6.0, [3.0, 3.0], breath=0.9), TurnDone(15.0, 1, "Alex", "share", words(18))]
+    evs = [INVITE_SHARE, *talk(6.0, [3.0, 3.0], breath=0.9), TurnDone(15.0, 1, "Alex", Step.SHARE, words(18))]
     out, _ = run(evs)
     assert notes(out, "pace")[0].value == pytest.approx(180.0)  # 18 words / 6 s, not / 6.9 s
 
@@ -138,8 +139,8 @@ def test_slow_down_at_most_once_per_interval():
     for n, start in enumerate([10.0, 60.0, 186.0, 200.0], 1):
         for ev in shared_piece(start, 6.0, words(30), turn=n):
             said += cues(coach.feed(ev))
-        coach.feed(CueSaid(start + 8.0, start + 9.0, "prompt_mirror", "mirror"))
-        coach.feed(CueSaid(start + 9.0, start + 9.5, "sender_starts", "share"))
+        coach.feed(CueSaid(start + 8.0, start + 9.0, "prompt_mirror", Step.MIRROR))
+        coach.feed(CueSaid(start + 9.0, start + 9.5, "sender_starts", Step.SHARE))
     # at 17.4 s; not at 67.4 (50 s later) nor 193.4 (176 s later); again at 207.4 (190 s later)
     assert said == [(SLOW_DOWN, 17.4), (SLOW_DOWN, 207.4)]
 
@@ -166,7 +167,7 @@ def test_a_pending_transcript_triggers_nothing_until_it_comes():
 def test_a_late_transcript_never_speaks_over_the_next_turn():
     coach = Slowdown()
     run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
-    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
+    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", Step.MIRROR))
     coach.feed(SpeechStarted(16.8))  # Sam is mirroring
     out = coach.feed(TurnTranscribed(1, words(30), 17.0))
     assert cues(out) == [] and len(notes(out, "pace")) == 1
@@ -175,13 +176,13 @@ def test_a_late_transcript_never_speaks_over_the_next_turn():
 def test_a_late_transcript_never_lands_after_a_queued_prompt():
     coach = Slowdown()
     run([INVITE_SHARE, *shared_piece(6.0, 6.0, None)], coach=coach)
-    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", "mirror"))
+    coach.feed(CueSaid(13.4, 16.0, "prompt_mirror", Step.MIRROR))
     assert cues(coach.feed(TurnTranscribed(1, words(30), 13.5))) == []
 
 
 def test_a_mirror_s_pace_is_noted_but_only_a_sender_is_told_to_slow_down():
-    evs = [CueSaid(0.0, 2.0, "prompt_mirror", "mirror"), *talk(3.0, [3.0, 3.0])]
-    evs.append(TurnDone(11.0, 2, "Sam", "mirror", words(40)))
+    evs = [CueSaid(0.0, 2.0, "prompt_mirror", Step.MIRROR), *talk(3.0, [3.0, 3.0])]
+    evs.append(TurnDone(11.0, 2, "Sam", Step.MIRROR, words(40)))
     out, _ = run(evs)
     assert cues(out) == []
     (pace,) = notes(out, "pace")
@@ -189,8 +190,8 @@ def test_a_mirror_s_pace_is_noted_but_only_a_sender_is_told_to_slow_down():
 
 
 def test_an_answer_s_pace_is_not_noted():
-    evs = [CueSaid(0.0, 2.0, "check", "check"), *talk(3.0, [3.0, 3.0])]
-    evs.append(TurnDone(11.0, 2, "Alex", "check", words(40)))
+    evs = [CueSaid(0.0, 2.0, "check", Step.CHECK), *talk(3.0, [3.0, 3.0])]
+    evs.append(TurnDone(11.0, 2, "Alex", Step.CHECK, words(40)))
     out, _ = run(evs)
     assert out == []
 
@@ -199,14 +200,14 @@ def test_an_answer_s_pace_is_not_noted():
 
 
 def test_speaking_over_the_coach_is_an_interruption():
-    out, coach = run([CueSaid(10.0, 14.0, "check", "check"), HeardOverCoach(12.0)])
+    out, coach = run([CueSaid(10.0, 14.0, "check", Step.CHECK), HeardOverCoach(12.0)])
     (note,) = notes(out, "interruption")
     assert (note.detail, note.t, coach.interruptions) == ("over_coach: spoke while the coach spoke", 12.0, 1)
 
 
 def test_over_the_coach_names_who_when_their_voice_was_told():
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(17.4), SpeechStopped(19.0),
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE),
+           CueSaid(13.5, 17.0, "prompt_mirror", Step.MIRROR), SpeechStarted(17.4), SpeechStopped(19.0),
            HeardOverCoach(14.5, "Sam")]
     out, coach = run(evs)
     assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
@@ -216,8 +217,8 @@ def test_over_the_coach_names_who_when_their_voice_was_told():
 def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interruption():
     """Alex was not done: the coach's prompt came too soon. Neither his going on over it nor his
     voice in what the protocol took for Sam's mirror is held against anyone."""
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(17.4), SpeechStopped(19.0),
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE),
+           CueSaid(13.5, 17.0, "prompt_mirror", Step.MIRROR), SpeechStarted(17.4), SpeechStopped(19.0),
            HeardOverCoach(14.5, "Alex"), VoiceHeard(19.0, "Sam", "Alex")]
     out, coach = run(evs)
     assert notes(out, "interruption") == [] and coach.interruptions == 0
@@ -227,9 +228,9 @@ def test_the_partner_the_coach_just_answered_going_on_is_a_cut_off_not_an_interr
 
 def test_the_sender_over_let_s_pause_there_is_talking_over_not_a_cut_off():
     """The coach asked the sender to pause in the middle of their turn: it answered nobody."""
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.5, 17.0, "prompt_mirror", "mirror"), SpeechStarted(18.0), SpeechStopped(20.0),
-           TurnDone(21.0, 2, "Sam", "mirror"), CueSaid(21.5, 23.0, "check", "check"), SpeechStarted(24.0),
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE),
+           CueSaid(13.5, 17.0, "prompt_mirror", Step.MIRROR), SpeechStarted(18.0), SpeechStopped(20.0),
+           TurnDone(21.0, 2, "Sam", Step.MIRROR), CueSaid(21.5, 23.0, "check", Step.CHECK), SpeechStarted(24.0),
            CueSaid(64.0, 66.0, PAUSE_FOR_MIRROR), HeardOverCoach(64.5, "Sam")]
     out, _ = run(evs)
     assert [n.detail for n in notes(out, "interruption")] == ["over_coach: Sam spoke while the coach spoke"]
@@ -237,20 +238,20 @@ def test_the_sender_over_let_s_pause_there_is_talking_over_not_a_cut_off():
 
 
 def test_speaking_as_the_coach_ends_is_not():
-    out, _ = run([CueSaid(10.0, 14.0, "check", "check"), SpeechStarted(14.0)])
+    out, _ = run([CueSaid(10.0, 14.0, "check", Step.CHECK), SpeechStarted(14.0)])
     assert notes(out, "interruption") == []
 
 
 def test_answering_before_the_cue_is_an_interruption():
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStarted(12.3)]
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE), SpeechStarted(12.3)]
     out, _ = run(evs)
     (note,) = notes(out, "interruption")
     assert note.detail.startswith("before_cue")
 
 
 def test_answering_during_the_held_breath_is_before_the_cue():
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share")]
-    evs += [CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStarted(12.5)]
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE)]
+    evs += [CueSaid(13.0, 16.0, "prompt_mirror", Step.MIRROR), SpeechStarted(12.5)]
     out, _ = run(evs)
     assert notes(out, "interruption")[0].detail.startswith("before_cue")
 
@@ -268,7 +269,7 @@ def test_the_other_voice_heard_in_a_turn_is_a_cut_in():
 def test_a_cut_in_is_counted_once_per_turn():
     evs = [INVITE_SHARE, SpeechStarted(6.0), SpeechStopped(8.0), VoiceHeard(8.0, "Alex", "Sam"),
            SpeechStarted(8.4), SpeechStopped(10.0), VoiceHeard(10.0, "Alex", "Sam"),
-           TurnDone(11.0, 1, "Alex", "share"), CueSaid(11.5, 13.0, "prompt_mirror", "mirror"),
+           TurnDone(11.0, 1, "Alex", Step.SHARE), CueSaid(11.5, 13.0, "prompt_mirror", Step.MIRROR),
            SpeechStarted(14.0), SpeechStopped(16.0), VoiceHeard(16.0, "Sam", "Alex")]
     out, coach = run(evs)
     assert [n.t for n in notes(out, "interruption")] == [8.0, 16.0]  # the second turn: once more
@@ -276,7 +277,7 @@ def test_a_cut_in_is_counted_once_per_turn():
 
 def test_an_early_answer_is_not_also_a_cut_in():
     """Alex's turn ended; Sam starts before the prompt: that is the interruption, not his voice."""
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"), SpeechStarted(12.3),
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE), SpeechStarted(12.3),
            SpeechStopped(14.0), VoiceHeard(14.0, "Alex", "Sam")]
     out, _ = run(evs)
     assert [n.detail.split(":")[0] for n in notes(out, "interruption")] == ["before_cue"]
@@ -287,11 +288,11 @@ def test_one_at_a_time_after_three_interruptions_at_the_next_turn_end():
     said = []
     t = 0.0
     for n in range(1, 5):
-        said += cues(coach.feed(CueSaid(t, t + 3.0, "check", "check")))
+        said += cues(coach.feed(CueSaid(t, t + 3.0, "check", Step.CHECK)))
         said += cues(coach.feed(HeardOverCoach(t + 1.0)))  # over the coach, told after the cue
         said += cues(coach.feed(SpeechStarted(t + 3.4)))
         said += cues(coach.feed(SpeechStopped(t + 4.0)))
-        said += cues(coach.feed(TurnDone(t + 5.0, n, "Alex", "check")))
+        said += cues(coach.feed(TurnDone(t + 5.0, n, "Alex", Step.CHECK)))
         t += 10.0
     assert said == [(ONE_AT_A_TIME, 25.0)]  # the third, said when that turn is over
     assert coach.interruptions == 1  # counting again from there
@@ -310,14 +311,14 @@ def test_talk_in_a_paused_session_is_never_answering_before_the_cue():
         t += 3.8
     assert notes(out, "interruption") == [] and cues(out) == []
     # the same turns in a share step: each answered before the coach's cue
-    out, _ = run([INVITE_SHARE, *talk(6.0, [3.0]), TurnDone(9.5, 1, "Alex", "share"), SpeechStarted(9.8)])
+    out, _ = run([INVITE_SHARE, *talk(6.0, [3.0]), TurnDone(9.5, 1, "Alex", Step.SHARE), SpeechStarted(9.8)])
     assert len(notes(out, "interruption")) == 1
 
 
 def test_a_reminder_does_not_answer_the_turn():
     """Speech between "one at a time" and the protocol's own cue is still before the cue."""
     coach = Slowdown()
-    coach.feed(TurnDone(5.0, 1, "Alex", "check"))
+    coach.feed(TurnDone(5.0, 1, "Alex", Step.CHECK))
     coach.feed(CueSaid(5.0, 7.0, ONE_AT_A_TIME))
     out = coach.feed(SpeechStarted(7.5))
     assert notes(out, "interruption")[0].detail.startswith("before_cue")
@@ -327,8 +328,8 @@ def test_a_reminder_does_not_answer_the_turn():
 
 
 def test_the_breath_before_each_turn_is_logged():
-    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share"),
-           CueSaid(13.0, 16.0, "prompt_mirror", "mirror"), SpeechStarted(16.7)]
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE),
+           CueSaid(13.0, 16.0, "prompt_mirror", Step.MIRROR), SpeechStarted(16.7)]
     out, _ = run(evs)
     (gap,) = notes(out, "breath")
     assert gap.value == pytest.approx(5.7)  # from Alex's last word at 11.0
@@ -338,7 +339,7 @@ def test_the_breath_before_each_turn_is_logged():
                                                      (1.0, 12.0, 12.0)])
 def test_the_mirror_prompt_waits_for_a_breath(min_breath, wanted, start):
     coach = Slowdown(SlowdownParams(min_breath=min_breath))
-    run([INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", "share")], coach=coach)
+    run([INVITE_SHARE, *talk(6.0, [5.0]), TurnDone(12.0, 1, "Alex", Step.SHARE)], coach=coach)
     assert coach.not_before("prompt_mirror", wanted) == pytest.approx(start)  # speech ended at 11.0
     assert coach.not_before("check", wanted) == wanted
 
@@ -366,7 +367,7 @@ def test_answering_the_appointment_question_is_no_interruption():
     s.feed(TurnDone(4.0, 1, "Alex", "appointment"))
     notes = s.feed(SpeechStarted(4.5))
     assert not [n for n in notes if getattr(n, "kind", "") == "interruption"]
-    s.feed(TurnDone(6.0, 2, "Sam", "share"))
+    s.feed(TurnDone(6.0, 2, "Sam", Step.SHARE))
     notes = s.feed(SpeechStarted(6.2))
     assert [n.kind for n in notes if getattr(n, "kind", "") == "interruption"] == ["interruption"]
 
@@ -377,7 +378,7 @@ def test_going_on_after_a_breath_in_the_same_early_turn_is_one_interruption():
 
     s = Slowdown()
     s.feed(SpeechStarted(1.0))
-    s.feed(TurnDone(4.0, 1, "Sam", "share"))
+    s.feed(TurnDone(4.0, 1, "Sam", Step.SHARE))
     first = s.feed(SpeechStarted(4.3))  # Alex begins before the mirror prompt
     s.feed(SpeechStopped(5.0))
     again = s.feed(SpeechStarted(5.3))  # and goes on after a breath: the same interruption

@@ -16,6 +16,7 @@ from .dialogue.protocol import (
     UNANSWERED,
     Decision,
     Dialogue,
+    Step,
 )
 from .errors import DeviceLost
 from .events import (
@@ -78,7 +79,7 @@ class Ears:
 class _Ended:
     """What the loop keeps of an ended turn until its words are in."""
 
-    step: str  # the protocol step the turn answered
+    step: Step  # the protocol step the turn answered
     sound: tuple[float, float] | None  # (seconds, speech level dBFS), for the heat watch
 
 
@@ -258,7 +259,7 @@ class SessionLoop:
             return False
         self.who.taken_back(going_on.who)
         self.out.execute(taken, going_on.at)
-        self.slowdown.feed(slowdown.TakenBack(going_on.at, self.protocol.step.value))
+        self.slowdown.feed(slowdown.TakenBack(going_on.at, self.protocol.step))
         self._learn_pause(going_on.pause)
         return True
 
@@ -273,7 +274,7 @@ class SessionLoop:
         hello = self.protocol.hearing_hello and who is not None
         if not hello and self._someone_else(ev, who):
             return
-        step = self.protocol.step.value
+        step = self.protocol.step
         sound = None
         if self.watches.hears_heat:
             sound = (ev.end - ev.start, speech_level_db(self.history.slice(ev.start, ev.end)))
@@ -380,7 +381,7 @@ class SessionLoop:
                 if d.kind == "interruption":
                     self.watches.overlap(at, t)
 
-    def _role(self, step: str) -> str:
+    def _role(self, step: Step) -> slowdown.Role:
         """What the slow-down is told a turn or cue is: a paused coach owes no answer."""
         return slowdown.PAUSED if self.protocol.paused else step
 

@@ -84,11 +84,11 @@ class Outcomes:
     def say_now(self, key: str, t: float) -> None:
         """Say a cue at once (the microphone is gone, and stream time with it)."""
         p = self.protocol
-        self.coach.say_now([self.text_of(Say(key, p.sender, p.receiver))], t, p.step.value)
+        self.coach.say_now([self.text_of(Say(key, p.sender, p.receiver))], t, p.step)
 
     def speak(self, said: list[tuple[str, str]], t: float) -> None:
         """Say cues (key, text) from `t` on, as one utterance after whatever is queued."""
-        self.coach.say(said, t, self.protocol.step.value, now=self._now(), realtime=self._realtime,
+        self.coach.say(said, t, self.protocol.step, now=self._now(), realtime=self._realtime,
                        not_before=self._not_before)
 
     def text_of(self, cue: Say) -> tuple[str, str]:

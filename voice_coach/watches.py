@@ -33,7 +33,7 @@ class Watches:
         """A piece's words, before the turn is over: danger is heard at once."""
         self._care_for(self.care.on_piece(turn, text), t)
 
-    def on_turn(self, turn: int, who: str, step: str | None, text: str, sound: tuple[float, float] | None,
+    def on_turn(self, turn: int, who: str, step: Step | None, text: str, sound: tuple[float, float] | None,
                 t: float) -> None:
         """A turn's whole words (and its seconds and speech level, for the heat watch)."""
         self._care_for(self.care.on_turn(turn, text), t)
@@ -48,11 +48,11 @@ class Watches:
                 fields = {k: v for k, v in fields.items() if k not in ("missed", "added")}
             self.out.log.write("note", t, kind="fidelity", turn=turn, **fields)
 
-    def answered(self, step: str | None, decisions: list[Decision], t: float) -> None:
+    def answered(self, step: Step | None, decisions: list[Decision], t: float) -> None:
         """The protocol's answer to a turn: a mirror confirmed ends the round's mirroring."""
         confirmed = any(isinstance(d, Note) and d.kind == "answer" and d.detail in ("yes", "assumed_yes")
                         for d in decisions)
-        if step == Step.CHECK.value and confirmed:
+        if step is Step.CHECK and confirmed:
             self._round_feedback(t)
 
     def overlap(self, t: float, now: float) -> None:

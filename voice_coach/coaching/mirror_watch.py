@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..dialogue.protocol import Step
 from .fidelity import MirrorScore, combine, score
 
-_PIECE_STEPS = (Step.SHARE.value,)  # what a mirror mirrors: the sender's words since the last mirror
-_MIRROR_STEPS = (Step.MIRROR.value,)
+_PIECE_STEPS = (Step.SHARE,)  # what a mirror mirrors: the sender's words since the last mirror
+_MIRROR_STEPS = (Step.MIRROR,)
 
 
 class MirrorWatch:
@@ -15,7 +15,7 @@ class MirrorWatch:
         self._piece: list[str] = []
         self._round: list[MirrorScore] = []
 
-    def on_transcript(self, step: str | None, text: str) -> MirrorScore | None:
+    def on_transcript(self, step: Step | None, text: str) -> MirrorScore | None:
         """The score of a mirror against the piece it mirrors; None for other turns."""
         if step in _PIECE_STEPS and text.strip():
             self._piece.append(text)

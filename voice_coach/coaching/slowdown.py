@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from ..dialogue.phrasebook import normalise
 from ..dialogue.protocol import Step
@@ -25,11 +26,13 @@ PAUSE_FOR_MIRROR, SLOW_DOWN, ONE_AT_A_TIME = "pause_for_mirror", "slow_down", "o
 REMINDERS = (SLOW_DOWN, ONE_AT_A_TIME)  # said between the protocol's cues, not in answer to a turn
 MIRROR_PROMPT = "prompt_mirror"
 # The sender may go on with the piece in any of them
-SENDER_ROLES = (Step.SHARE.value, Step.CHECK.value, Step.MORE.value)
+SENDER_ROLES = (Step.SHARE, Step.CHECK, Step.MORE)
 # Turns the other partner answers without waiting for a cue: "is now a good time?", flooding.
-PAUSED = "paused"  # the session waits (a time-out, a care pause, "pause"): the coach answers no turn
-UNCUED_ROLES = (Step.APPOINTMENT.value, Step.FLOOD.value, PAUSED)
-PACED_ROLES = (Step.SHARE.value, Step.MIRROR.value)  # pieces spoken at length, whose pace is noted
+PAUSED: Final = "paused"  # the session waits (a time-out, a care pause, "pause"): the coach answers no turn
+# What a turn or a cue is to the slow-down: the protocol's step, or a paused coach's.
+Role = Step | Literal["paused"]
+UNCUED_ROLES = (Step.APPOINTMENT, Step.FLOOD, PAUSED)
+PACED_ROLES = (Step.SHARE, Step.MIRROR)  # pieces spoken at length, whose pace is noted
 # Words a minute of speech time that calm talk measured here ran at (SlowdownParams.pace_wpm):
 # what the report shows as easy to follow.
 CALM_PACE = (130, 180)
@@ -69,7 +72,7 @@ class TurnDone:
     t: float
     turn: int
     speaker: str | None
-    role: str  # share, mirror, check or more
+    role: Role
     text: str | None = None
 
 
@@ -100,7 +103,7 @@ class CueSaid:
     t: float
     end: float
     key: str
-    step: str | None = None
+    step: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class TakenBack:
     """The coach took its last answer back at `t`: the turn under way is `role` again (share...)."""
 
     t: float
-    role: str
+    role: Role
 
 
 Event = (SpeechStarted | SpeechStopped | TurnDone | TurnTranscribed | VoiceHeard | HeardOverCoach | CueSaid
@@ -150,7 +153,7 @@ class Slowdown:
         self.p = params or SlowdownParams()
         self.interruptions = 0  # since the last "one at a time"
         self._turn: _Turn | None = None
-        self._role: str | None = None  # what the last cue invited
+        self._role: Role | None = None  # what the last cue invited
         # The coach's recent cues: [start, end), and whose turn each answered (None: a reminder).
         self._cues: deque[tuple[float, float, str | None]] = deque(maxlen=8)
         self._cue_owed = False  # a turn ended and the coach has not answered it yet
@@ -283,7 +286,7 @@ class Slowdown:
             return []
         wpm = 60.0 * words / voiced
         note = Note("pace", f"{wpm:.0f} wpm over {voiced:.1f} s of speech", t, turn, round(wpm, 1))
-        fast = role == Step.SHARE.value and wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
+        fast = role == Step.SHARE and wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
         rested = self._last_pace_cue is None or t - self._last_pace_cue >= self.p.pace_interval - 1e-9
         quiet = self._turn is None and not self._coach_busy(t)
         if fast and rested and quiet and not reminded:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..dialogue.phrasebook import Phrasebook
+from ..dialogue.protocol import Step
 from ..hearing.classifiers import SAMPLE_RATE
 from ..records.session_log import SessionLog
 from ..view import ConsoleView
@@ -63,7 +64,7 @@ class Coach:
         self.queue = CueQueue(echo_tail)
         self._begun = mouth.begun
 
-    def say(self, said: list[tuple[str, str]], t: float, step: str, *, now: float, realtime: bool,
+    def say(self, said: list[tuple[str, str]], t: float, step: Step, *, now: float, realtime: bool,
             not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
         """Queue cues from `t` on, no part sooner than `not_before(key, t)` allows (the mirror
         prompt waits for a breath); hand over whatever is due by `now`, the stream's time."""
@@ -84,7 +85,7 @@ class Coach:
                                  waited if waited > RENDER_LATE else 0.0))
         self.release(now)
 
-    def _go_on(self, begun: Begun, audio: np.ndarray, parts: tuple[Part, ...], t: float, step: str,
+    def _go_on(self, begun: Begun, audio: np.ndarray, parts: tuple[Part, ...], t: float, step: Step,
                now: float) -> None:
         """The cue whose first sentence is already sounding: one utterance from `t` on, of what is
         left of it (the microphone is shut and the talk-over check listens for all of it), of
@@ -97,7 +98,7 @@ class Coach:
                                  handed=begun.samples - played, early=shift))
         self.release(now)
 
-    def say_now(self, said: list[tuple[str, str]], t: float, step: str) -> None:
+    def say_now(self, said: list[tuple[str, str]], t: float, step: Step) -> None:
         """Say at once, not when stream time reaches `t`: with the microphone gone, stream time
         stands still (what was queued waits for it to come back)."""
         audio, parts = self.render(said)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..dialogue.protocol import Step
+
 
 @dataclass(frozen=True)
 class Part:
@@ -29,7 +31,7 @@ class Utterance:
     end: float
     parts: tuple[Part, ...]
     audio: np.ndarray
-    step: str
+    step: Step  # what the cue invites next
     render_wait: float = 0.0  # seconds the loop waited for the voice to render it (0: ready)
     handed: int = 0  # samples at its start already with the speaker (a begun first sentence, Begun)
     early: float = 0.0  # seconds it had sounded before `start` (that first sentence)
