@@ -161,7 +161,7 @@ class Slowdown:
         self._last_speaker: str | None = None  # who spoke the last ended turn
         self._last_pace_cue: float | None = None
         # speech seconds of shares and mirrors awaiting their words, and which of the two
-        self._pending: dict[int, tuple[float, str]] = {}
+        self._pending: dict[int, tuple[float, Role]] = {}
 
     def feed(self, ev: Event) -> list[Advice]:
         if isinstance(ev, SpeechStarted):
@@ -280,10 +280,11 @@ class Slowdown:
     def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Advice]:
         """Every share's and mirror's pace is noted (the report's one measure of pace); only a
         sender is reminded to slow down."""
-        voiced, role = self._pending.pop(turn, (0.0, ""))
+        pending = self._pending.pop(turn, None)
         words = len(normalise(text).split())
-        if words == 0 or voiced <= 0:  # not a share or mirror, no words, or no speech heard: nothing to judge
+        if pending is None or words == 0 or pending[0] <= 0:  # not a share or mirror, no words, or no speech heard
             return []
+        voiced, role = pending
         wpm = 60.0 * words / voiced
         note = Note("pace", f"{wpm:.0f} wpm over {voiced:.1f} s of speech", t, turn, round(wpm, 1))
         fast = role == Step.SHARE and wpm > self.p.pace_wpm and voiced >= self.p.pace_min_speech - 1e-9
