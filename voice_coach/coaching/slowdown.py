@@ -282,7 +282,7 @@ class Slowdown:
         sender is reminded to slow down."""
         pending = self._pending.pop(turn, None)
         words = len(normalise(text).split())
-        if pending is None or words == 0 or pending[0] <= 0:  # not a share or mirror, no words, or no speech heard
+        if pending is None or words == 0 or pending[0] <= 0:  # no share or mirror, words or speech
             return []
         voiced, role = pending
         wpm = 60.0 * words / voiced
