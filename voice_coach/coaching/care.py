@@ -20,13 +20,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..events import FEAR, SELF_HARM, THREAT, VIOLENCE
-from ..text import folded
+from ..text import folded, spelt_out
 
-_CONTRACTIONS = [
-    (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"),
-    (r"\bain't\b", "am not"), (r"n't\b", " not"), (r"'m\b", " am"), (r"'re\b", " are"),
-    (r"'ve\b", " have"), (r"'ll\b", " will"), (r"'d\b", " would"), (r"\b(he|she|it|that)'s\b", r"\1 is"),
-]
 _NEGATORS = {"not", "never", "no", "nobody", "nothing", "neither", "nor"}
 
 # Who can do harm, and to whom ("I ... you" is a receiver's mirror of it, or a confession).
@@ -251,7 +246,7 @@ _PATTERNS: list[tuple[str, str]] = [
     (FEAR, r"\b(?:feels?|felt|is|was) safer (?:\w+ ){0,6}?than (?:being )?(?:\w+ ){0,4}?(?:with (?:you|him|"
            r"her)|"
            r"at home|in the house)\b"),
-    (FEAR, r"\b(?:women's |women s )refuge\b|\b(?:restraining|protection|non molestation|barring) order\b"),
+    (FEAR, r"\bwomen(?:'s| s)? refuge\b|\b(?:restraining|protection|non molestation|barring) order\b"),
     (THREAT, r"\bend up (?:dead )?in a ditch\b|\bnobody would (?:ever )?find (?:your|my) body\b"),
     (THREAT, rf"\b{_AGENT} (?:\w+ ){{0,2}}?(?:said|says|told me|swore|threatened|warned) (?:\w+ ){{0,8}}?"
              r"(?:end up in a ditch|end up dead|nobody would (?:ever )?find (?:me|you|your body|my body))"),
@@ -513,8 +508,7 @@ def normalise(text: str) -> str:
     """Folded, contractions spelt out, punctuation gone but clause ends kept as ' | '. What the
     phrases find here also labels the classifier's training (train_care.py): change it, retrain."""
     s = folded(text).replace("\u2018", "'")  # an opening quote too: "\u2018cause" reads "'cause"
-    for pattern, repl in _CONTRACTIONS:
-        s = re.sub(pattern, repl, s)
+    s = re.sub(r"[a-z']+", lambda m: " ".join(spelt_out(m.group())), s)
     # a filler set off by commas is a hesitation, not a clause's end ("I've been, um, cutting again")
     s = re.sub(r",?\s*\b(?:um+|uh+|er+m?|hmm+|like|you know|i mean)\b\s*,", " ", s)
     s = re.sub(r"[.!?;:,\u2014\u2013]+|\s-\s|\bbut\b", " | ", s)

@@ -19,6 +19,7 @@ import snowballstemmer
 from rapidfuzz.distance import Levenshtein
 
 from ..dialogue.phrasebook import normalise
+from ..text import spelt_out
 
 GOOD, PARTIAL, ADDS, UNSCORED = "good", "partial", "adds", "unscored"
 
@@ -104,16 +105,6 @@ FRAMING = tuple(
     )
 )
 
-_CONTRACTIONS = {
-    "won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
-    "ain't": "is not", "let's": "let us", "y'all": "you all", "'cause": "because", "cuz": "because",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of", "sorta": "sort of",
-    "dunno": "do not know", "lemme": "let me", "gimme": "give me",
-}
-_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'d", " would"),
-             ("'m", " am"))
-_IS = {"it", "that", "he", "she", "there", "here", "what", "who", "where", "how", "when", "why"}
-
 _UNITS = _table("""zero one two three four five six seven eight nine ten eleven twelve thirteen
 fourteen fifteen sixteen seventeen eighteen nineteen""")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
@@ -159,21 +150,6 @@ def stem(word: str) -> str:
 _SYNONYM_OF = {stem(w): n for n, group in enumerate(SYNONYMS) for w in group.split()}
 
 
-def _expand(word: str) -> list[str]:
-    if word in _CONTRACTIONS:  # before the quotes come off: "'cause"
-        return _CONTRACTIONS[word].split()
-    word = word.strip("'")
-    if word in _CONTRACTIONS:
-        return _CONTRACTIONS[word].split()
-    for suffix, full in _SUFFIXES:
-        if word.endswith(suffix) and len(word) > len(suffix):
-            return (word[: -len(suffix)] + full).split()
-    if word.endswith("'s"):
-        base = word[:-2]
-        return [base, "is"] if base in _IS else [base]
-    return [word] if word else []
-
-
 def _ordinal(n: int) -> str:
     return f"{n}th" if 10 <= n % 100 <= 20 else f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
@@ -208,7 +184,7 @@ def words(text: str, ignore: frozenset[str] = frozenset(), mirror: bool = False)
     (the partners' names); for a mirror, the receiver's framing is not content."""
     out: list[Word] = []
     for sentence in re.split(r"[.!?;:]+", text):
-        raw = [x for w in normalise(sentence).replace("-", " ").split() for x in _expand(w)]
+        raw = [x for w in normalise(sentence).replace("-", " ").split() for x in spelt_out(w)]
         ws = _numbers(raw)
         plain = [w for w, _ in ws]
         framing = [False] * len(ws)
