@@ -1,4 +1,4 @@
-"""The first step of every reading of words: one function, so the readers cannot drift apart."""
+"""The first steps of every reading of words: one function each, so the readers cannot drift apart."""
 
 from __future__ import annotations
 
