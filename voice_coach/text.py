@@ -13,7 +13,7 @@ def folded(text: str) -> str:
 # a partner's words with the care phrases, blame): "don't" and "do not" must read alike everywhere.
 CONTRACTIONS = {
     "won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
-    "ain't": "is not", "let's": "let us", "y'all": "you all", "'cause": "because", "cuz": "because",
+    "ain't": "am not", "let's": "let us", "y'all": "you all", "'cause": "because", "cuz": "because",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of", "sorta": "sort of",
     "dunno": "do not know", "lemme": "let me", "gimme": "give me",
 }
