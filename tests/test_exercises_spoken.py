@@ -136,6 +136,32 @@ def test_a_partner_who_cuts_in_on_the_other_is_told_by_their_voice(tmp_path: Pat
     assert piece["speaker"] == "Alex" and piece["end"] - 2.5 < notes[0]["t"] <= piece["end"] + 0.5
 
 
+def test_a_receiver_who_mirrors_without_waiting_for_the_cue_takes_the_turn(tmp_path: Path):
+    """Sam begins to mirror a second after Alex's finished piece, before the coach's prompt (held
+    for a breath, and for Alex's learnt pauses): Alex's piece ends there and Sam's mirror is a turn
+    of its own. The prompt is not said, and the coach goes on to "did Sam get it?" as soon as the
+    mirror is done. The slow-down counts it as any answer before the cue, not as cutting in."""
+    lines = mirrored("Alex", "Sam", "When you are late I feel alone.")
+    lines += [line("Alex", "Yes."),
+              line("Alex", "I feel alone in the evenings when you are late."),  # Smart Turn: finished
+              line("Sam", "Let me see if I got that. You feel alone when I am late.", after_cue=False),
+              line("Alex", "Yes."), line("Alex", "Stop session.")]
+    events = run(tmp_path, "mirroring", lines, answer_gap=1.0)
+    said = cues(events)
+    assert said[:7] == ["welcome", "sender_starts", "prompt_mirror", "check", "more", "go_on", "check"], said
+    assert [e["detail"] for e in events if e["type"] == "note" and e["kind"] == "handed_over"] == [
+        "Sam began after Alex"]
+    notes = [e["detail"] for e in events if e["type"] == "note" and e["kind"] == "interruption"]
+    assert notes == ["before_cue: answered before the cue"]
+    turns = [(e["speaker"], e["step"]) for e in events if e["type"] == "turn_end"]
+    assert turns[4:7] == [("Alex", "share"), ("Sam", "mirror"), ("Alex", "check")], turns
+    share, mirror = [e for e in events if e["type"] == "turn_end"][4:6]
+    texts = {e["turn"]: e["text"].lower() for e in events if e["type"] == "transcript"}
+    assert "evening" in texts[share["turn"]] and "see if" not in texts[share["turn"]], texts
+    assert "see if" in texts[mirror["turn"]], texts
+    assert mirror["start"] - share["end"] >= 0.6
+
+
 def test_without_the_voice_check_a_cut_in_goes_unnoticed(tmp_path: Path):
     lines = mirrored("Alex", "Sam", "When you are late I feel alone.")
     lines += [line("Alex", "Yes."),

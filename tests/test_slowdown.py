@@ -8,12 +8,13 @@ from voice_coach.coaching.slowdown import (
     PAUSED,
     SLOW_DOWN,
     CueSaid,
+    HandedOver,
     HeardOverCoach,
     Remind,
     Slowdown,
     SlowdownParams,
-    TakenBack,
     TurnDone,
+    TurnRole,
     VoiceHeard,
 )
 from voice_coach.dialogue.protocol import Step
@@ -88,10 +89,10 @@ def test_a_piece_taken_back_from_the_mirror_prompt_is_a_piece_again():
     """The coach asked for the mirror too soon and took it back: the sender's turn going on is
     held to the long-piece rule again, and a mirror taken back is not."""
     prompt = CueSaid(0.0, 5.0, "prompt_mirror", Step.MIRROR)
-    out, _ = run([prompt, TakenBack(5.5, Step.SHARE), *talk(6.0, [20, 20, 10])])
+    out, _ = run([prompt, TurnRole(5.5, Step.SHARE), *talk(6.0, [20, 20, 10])])
     assert [k for k, _ in cues(out)] == [PAUSE_FOR_MIRROR]
     check = CueSaid(0.0, 5.0, "check", Step.CHECK)
-    out, _ = run([check, TakenBack(5.5, Step.MIRROR), *talk(6.0, [20, 20, 10])])
+    out, _ = run([check, TurnRole(5.5, Step.MIRROR), *talk(6.0, [20, 20, 10])])
     assert cues(out) == []
 
 
@@ -384,3 +385,20 @@ def test_going_on_after_a_breath_in_the_same_early_turn_is_one_interruption():
     again = s.feed(SpeechStarted(5.3))  # and goes on after a breath: the same interruption
     kinds = [n.kind for n in first + again if getattr(n, "kind", "") == "interruption"]
     assert kinds == ["interruption"] and s.interruptions == 1
+
+
+def test_a_receiver_who_takes_the_turn_on_their_own_leaves_the_piece_its_own_speech():
+    """Sam began at 12.0, a second after Alex's piece (6-11 s), and was told at a breath at 14.0:
+    the loop hands the turn over. Alex's pace is over Alex's speech alone; Sam's turn is under way
+    from 12.0, answered before the cue as one who answers in the held breath."""
+    evs = [INVITE_SHARE, *talk(6.0, [5.0]), SpeechStarted(12.0), SpeechStopped(14.0),
+           HandedOver(12.0, 14.0, 11.0), TurnDone(14.2, 1, "Alex", Step.SHARE),
+           TurnRole(12.0, Step.MIRROR), SpeechStarted(14.4), SpeechStopped(16.0)]
+    out, coach = run(evs)
+    assert [n.detail for n in notes(out, "interruption")] == ["before_cue: answered before the cue"]
+    assert [(n.t, n.value) for n in notes(out, "breath")] == [(12.0, 1.0)]
+    out += coach.feed(TurnTranscribed(1, words(20), 15.0))
+    (pace,) = notes(out, "pace")
+    assert pace.value == pytest.approx(240.0)  # 20 words over 5 s, not over 7
+    out, _ = run([TurnDone(16.5, 2, "Sam", Step.MIRROR), TurnTranscribed(2, words(14), 17.0)], coach=coach)
+    assert notes(out, "pace")[0].value == pytest.approx(14 / 3.6 * 60, abs=0.1)  # 12-14 and 14.4-16

@@ -281,3 +281,42 @@ def test_a_hold_can_also_shorten_the_wait_after_an_unsure_or_unfinished_thought(
     det.hold(2.0, others=1.0)  # never sooner than a finished-sounding thought
     det.on_judgement(1, 3.0, 0.05)
     assert ended_at(det) == pytest.approx(2.0, abs=0.031)
+
+
+def _after_a_finished_pause(det: TurnDetector, probability: float, gap: float) -> list:
+    """A turn 1-4 s, judged `probability` and words that end like a sentence; another voice from
+    4 s + `gap` to 7 s, stopped at a breath (its voice is told then)."""
+    out = det.on_speech(SpeechStarted(1.0)) + det.on_speech(SpeechStopped(4.0))
+    det.on_judgement(1, 4.0, probability)
+    det.on_words(1, 4.0, "I miss you when you work late.")
+    out += det.on_speech(SpeechStarted(4.0 + gap)) + det.on_speech(SpeechStopped(7.0))
+    return out
+
+
+def test_the_other_partner_beginning_after_a_finished_pause_takes_the_turn():
+    det = TurnDetector(TurnParams(preroll=0.3))
+    det.hold(2.0)  # the sender's learnt hold: longer than the pause
+    _after_a_finished_pause(det, 0.9, 1.0)
+    out = det.hand_over(5.0, now=7.2, min_turn=1.5)
+    ended = [e for e in out if isinstance(e, TurnEnded)]
+    assert len(ended) == 1 and (ended[0].turn, ended[0].start, ended[0].end, ended[0].decided_at) == (1, 1.0, 4.0, 7.2)
+    assert ended[0].pieces == ((0.7, 4.0),) and ended[0].words == "no sign"
+    assert [e for e in out if isinstance(e, TurnStarted)] == [TurnStarted(2, 5.0)]
+    reqs = [(r.turn, r.start, r.end) for r in out if isinstance(r, TranscribeRequest)]
+    assert reqs == [(1, 0.7, 4.0), (2, 4.7, 7.0)]  # the first turn's piece again, cut at its end
+    assert [c.turn for c in out if isinstance(c, EndOfTurnCheck)] == [2]
+    assert det.in_turn and det.awaiting(2, 7.0)
+    later = feed(det, [], until=12)  # the new turn goes on and ends as any other
+    assert [(e.turn, e.start, e.end) for e in later if isinstance(e, TurnEnded)] == [(2, 5.0, 7.0)]
+
+
+@pytest.mark.parametrize("probability, gap, min_turn", [
+    (0.3, 1.0, 0.0),  # the pause did not sound finished: a cut-in
+    (0.9, 0.4, 0.0),  # shorter than the quick end's silence: a cut-in
+    (0.9, 1.0, 5.0),  # a turn too short to be answered as it ends
+])
+def test_the_other_partner_inside_a_thought_is_no_hand_over(probability, gap, min_turn):
+    det = TurnDetector(TurnParams())
+    _after_a_finished_pause(det, probability, gap)
+    assert det.hand_over(4.0 + gap, now=7.2, min_turn=min_turn) == []
+    assert det.in_turn and det.awaiting(1, 7.0)  # still the first turn

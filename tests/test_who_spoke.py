@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from voice_coach.events import SpeechStarted, SpeechStopped
-from voice_coach.hearing.audio_history import AudioHistory
+from voice_coach.hearing.audio_history import AudioHistory, speech_level_db
 from voice_coach.hearing.audio_source import FRAME_SECS, Frame
 from voice_coach.hearing.patience import Holds, Patience, PatienceParams, Pause
 from voice_coach.hearing.turns import WentOn
@@ -149,3 +149,21 @@ def test_holds_are_learnt_from_pauses_and_none_where_the_coach_will_not_answer()
     assert holds.learn(Pause("Alex", 1.9, 5.0)) == pytest.approx(2.7)  # a new hold, for the log
     assert holds.learn(Pause("Alex", 1.88, 6.0)) is None  # the same hold: nothing to log
     assert holds.waits("Alex", answered=True)[0] == pytest.approx(2.7)
+
+
+def test_a_stretch_handed_over_is_judged_with_the_turn_it_began():
+    """Sam began on their own after Alex's piece (TurnDetector.hand_over): Sam's stretch leaves
+    Alex's turn, whose voice is then Alex's alone, and goes with the turn it began."""
+    from voice_coach.hearing.partner_voices import PartnerVoices
+
+    couple = PartnerVoices(("Alex", "Sam"))
+    for name, vector in (("Alex", ALEX), ("Sam", SAM)):  # as loud as the test's samples
+        couple.enrol(name, vector, speech_level_db(np.full(480, 1, dtype=np.int16)), 3.0)
+    who = WhoSpoke(("Alex", "Sam"), VoiceParams(), Voices(), history((0.0, 4.0, 1), (5.0, 7.0, 2)), couple)
+    who.turn_started(1, "Alex")
+    stretch(who, 0.0, 3.9)
+    assert stretch(who, 5.0, 6.9).heard == "Sam"
+    who.handed_over()
+    who.turn_started(2, "Sam")
+    alex, sam = who.verdict(1, 0.0, 3.9), who.verdict(2, 5.0, 6.9)
+    assert (alex.who, sam.who) == ("Alex", "Sam") and alex.apart > 0.9 and sam.apart > 0.9

@@ -16,6 +16,7 @@ from .dialogue.protocol import (
     UNANSWERED,
     Decision,
     Dialogue,
+    Say,
     Step,
 )
 from .errors import DeviceLost
@@ -49,7 +50,7 @@ from .hearing.transcriber import Result, TranscriptionWorker
 from .hearing.transcripts import Transcription
 from .hearing.turns import EndOfTurnCheck, TurnDetector, TurnEvent, WentOn
 from .hearing.voiceprint import VoiceEncoder
-from .hearing.who_spoke import GoingOn, TakeBack, TalkOverName, WhoSpoke
+from .hearing.who_spoke import GoingOn, Stretch, TakeBack, TalkOverName, WhoSpoke
 from .outcomes import Outcomes, Records
 from .settings import Settings
 from .speaking.coach import Coach, Mouth
@@ -237,7 +238,7 @@ class SessionLoop:
         voice tells goes where it is needed: the take-back of an answer given too soon, the name
         of a talk-over, the pause learnt before it, a cut-in."""
         told = self.who.on_speech(change)
-        if told is None:
+        if told is None or self._handed_over(told):
             return
         expected, heard = told.expected, told.heard
         going_on = self.take_back.going_on(told, self.talk_over.at)
@@ -251,6 +252,32 @@ class SessionLoop:
         if heard is not None and expected is not None:
             self._slow_down(self.slowdown.feed(slowdown.VoiceHeard(told.stop, expected, heard)), self.t)
 
+    def _handed_over(self, told: Stretch) -> bool:
+        """The other partner began on their own after the turn sounded finished (a receiver who
+        mirrors without waiting for the cue, a sender who answers "did I get it?"): the turn ended
+        at that pause and theirs began, as if the coach had answered and they had replied; the
+        coach's answer is not said. Not so inside a thought: that is a cut-in."""
+        hand = self.protocol.hand_over()
+        if hand is None or told.start is None or not told.sure or told.heard in (None, told.expected):
+            return False
+        if told.heard != hand[0]:  # the other partner, in a step whose next turn is not theirs
+            return False
+        events = self.detector.hand_over(told.start, self.t, min_turn=hand[1])
+        if not events:
+            return False
+        self.who.handed_over()
+        end = next(e.end for e in events if isinstance(e, TurnEnded))
+        self.slowdown.feed(slowdown.HandedOver(told.start, told.stop, end))
+        detail = f"{told.heard} began after {told.expected}"
+        self.log.write("note", told.start, kind="handed_over", detail=detail)
+        for ev in events:  # the turn that ended is answered without a word: they are speaking
+            if isinstance(ev, TurnEnded):
+                self._on_turn_ended(ev, quiet=True)
+            else:
+                self._on_turn_events([ev])
+        self.slowdown.feed(slowdown.TurnRole(told.start, self._role(self.protocol.step)))
+        return True
+
     def _taken_back(self, going_on: GoingOn) -> bool:
         """The partner answered went on: the protocol takes its answer back, if it can, and the
         turn is theirs."""
@@ -259,7 +286,7 @@ class SessionLoop:
             return False
         self.who.taken_back(going_on.who)
         self.out.execute(taken, going_on.at)
-        self.slowdown.feed(slowdown.TakenBack(going_on.at, self.protocol.step))
+        self.slowdown.feed(slowdown.TurnRole(going_on.at, self.protocol.step))
         self._learn_pause(going_on.pause)
         return True
 
@@ -268,7 +295,9 @@ class SessionLoop:
         if at is not None:
             self._slow_down(self.slowdown.feed(slowdown.HeardOverCoach(at, who)), self.t)
 
-    def _on_turn_ended(self, ev: TurnEnded) -> None:
+    def _on_turn_ended(self, ev: TurnEnded, quiet: bool = False) -> None:
+        """A turn ended: told, logged, answered (`quiet`: the protocol moves on, but its cues are
+        not said, as the next partner already speaks), and its words joined when they are in."""
         self._told_over_coach(self.talk_over.name(), None)  # a turn too short to tell the voice
         who = self.who.speaker(ev.turn)
         hello = self.protocol.hearing_hello and who is not None
@@ -288,6 +317,8 @@ class SessionLoop:
         self._slow_down(self.slowdown.feed(ended), ev.decided_at)
         self.words.before_answering()
         answer = self._hello(ev, who) if hello and who is not None else self.protocol.on_turn_ended(ev)
+        if quiet:
+            answer = [d for d in answer if not isinstance(d, Say)]
         self.take_back.answered(ev.turn if answer else None, ev.end)
         self.out.execute(answer, ev.decided_at)
         if self.s.keep_audio:

@@ -107,15 +107,27 @@ class CueSaid:
 
 
 @dataclass(frozen=True)
-class TakenBack:
-    """The coach took its last answer back at `t`: the turn under way is `role` again (share...)."""
+class TurnRole:
+    """From `t` the turn under way is `role`, though no cue said so: the coach took its last answer
+    back (the partner went on), or the other partner took the turn on their own (HandedOver)."""
 
     t: float
     role: Role
 
 
+@dataclass(frozen=True)
+class HandedOver:
+    """The speech [since, until) was the other partner beginning on their own: it leaves the turn
+    under way, whose speech ended at `end` (its TurnDone follows), and begins the next, to which
+    no cue is owed; begun before the cue, it is counted as an answer before the cue is."""
+
+    since: float
+    until: float
+    end: float
+
+
 Event = (SpeechStarted | SpeechStopped | TurnDone | TurnTranscribed | VoiceHeard | HeardOverCoach | CueSaid
-         | TakenBack)
+         | TurnRole | HandedOver)
 
 
 # --- decisions out -----------------------------------------------------------------------------
@@ -162,6 +174,7 @@ class Slowdown:
         self._last_pace_cue: float | None = None
         # speech seconds of shares and mirrors awaiting their words, and which of the two
         self._pending: dict[int, tuple[float, Role]] = {}
+        self._next: _Turn | None = None  # speech that begins the next turn once this one is done
 
     def feed(self, ev: Event) -> list[Advice]:
         if isinstance(ev, SpeechStarted):
@@ -176,9 +189,11 @@ class Slowdown:
             return self._on_voice(ev)
         if isinstance(ev, HeardOverCoach):
             return self._on_over_coach(ev)
-        if isinstance(ev, TakenBack):
+        if isinstance(ev, TurnRole):
             self._role = ev.role
             return []
+        if isinstance(ev, HandedOver):
+            return self._on_hand_over(ev)
         answers = ev.key not in REMINDERS and ev.key != PAUSE_FOR_MIRROR and self._cue_owed
         self._cues.append((ev.t, ev.end, self._last_speaker if answers else None))
         if ev.key not in REMINDERS:
@@ -211,9 +226,7 @@ class Slowdown:
             out.append(interrupted)
         if turn is None:
             self._turn = turn = _Turn(ev.t)
-            if self._last_end is not None:
-                gap = ev.t - self._last_end
-                out.append(Note("breath", f"{gap:.2f} s after the last turn", ev.t, value=round(gap, 3)))
+            out += self._breath(ev.t)
         turn.speech_since = ev.t
         turn.interrupted |= interrupted is not None
         return out
@@ -258,6 +271,14 @@ class Slowdown:
             return [note, Remind(PAUSE_FOR_MIRROR, ev.t)]
         return []
 
+    def _on_hand_over(self, ev: HandedOver) -> list[Advice]:
+        turn = self._turn
+        if turn is not None:
+            turn.voiced = max(0.0, turn.voiced - (ev.until - ev.since))
+            turn.speech_since, turn.last_stop = None, ev.end
+        self._next = _Turn(ev.since, voiced=ev.until - ev.since, last_stop=ev.until)
+        return []
+
     def _on_turn_done(self, ev: TurnDone) -> list[Advice]:
         turn, self._turn = self._turn, None
         out: list[Advice] = []
@@ -275,7 +296,21 @@ class Slowdown:
             self._pending[ev.turn] = (turn.voiced, ev.role)
             if ev.text is not None:
                 out += self._on_text(ev.turn, ev.text, ev.t, reminded=bool(out))
+        if self._next is not None:  # the other partner took the turn on their own, before any cue
+            self._turn, self._next = self._next, None
+            out += self._breath(self._turn.start)
+            if self._cue_owed:  # as one who answers in the mirror prompt's held breath
+                self._turn.interrupted = True
+                out.append(self._interruption("before_cue", "answered before the cue", self._turn.start))
+            self._cue_owed = False
         return out
+
+    def _breath(self, t: float) -> list[Advice]:
+        """How long the turn beginning at `t` waited after the last one."""
+        if self._last_end is None:
+            return []
+        gap = t - self._last_end
+        return [Note("breath", f"{gap:.2f} s after the last turn", t, value=round(gap, 3))]
 
     def _on_text(self, turn: int, text: str, t: float, reminded: bool = False) -> list[Advice]:
         """Every share's and mirror's pace is noted (the report's one measure of pace); only a

@@ -48,6 +48,10 @@ SPOKEN_AT_LENGTH = frozenset({
     Step.EMPATHY_MISSED, Step.EMPATHY_MIRROR,
 })
 
+# Steps spoken at length whose answer gives the turn to the other partner (a piece to its mirror, a
+# mirror to "did I get it?"): there the other partner may begin on their own, and the turn is theirs.
+HANDS_OVER = SPOKEN_AT_LENGTH - {Step.VALIDATE, Step.EMPATHY_MIRROR}
+
 # Steps whose turns the coach does not answer: the other partner does, without waiting for a cue
 # ("is now a good time?", the appreciations of positive flooding).
 UNANSWERED = frozenset({Step.APPOINTMENT, Step.FLOOD})
@@ -192,6 +196,15 @@ class Dialogue:
         if self.step is Step.HELLO:
             return self._hello_for
         return self.receiver if self.step in _RECEIVER_SPEAKS else self.sender
+
+    def hand_over(self) -> tuple[str, float] | None:
+        """Who may take the turn under way over by beginning on their own after it sounded
+        finished, and how long it must have been to be answered as it ended (None: nobody; the
+        next speaker hangs on the words, or the session is paused)."""
+        who = self.speaker
+        if self.paused or self.step not in HANDS_OVER or who is None:
+            return None
+        return (self.sender if who == self.receiver else self.receiver), self.p.early_cue_speech
 
     def complete_answer(self, text: str) -> bool:
         """Whether `text` already is all this step asks for: a command, a short plain answer to

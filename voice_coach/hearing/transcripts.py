@@ -23,11 +23,14 @@ class TranscriptAssembler:
     def __init__(self) -> None:
         self._texts: dict[_Key, str] = {}
         self._waiting: dict[int, TurnEnded] = {}
+        self._joined: set[int] = set()  # a piece of these, come back late, is not kept
 
     def pending_turns(self) -> list[int]:
         return sorted(self._waiting)
 
     def on_piece(self, ev: PieceTranscribed) -> TurnTranscribed | None:
+        if ev.turn in self._joined:
+            return None
         self._texts[_key(ev.turn, ev.start, ev.end)] = ev.text.strip()
         ended = self._waiting.get(ev.turn)
         return self._complete(ended, ev.t_ready) if ended else None
@@ -48,6 +51,7 @@ class TranscriptAssembler:
             return None
         text = " ".join(self._texts[k] for k in keys if self._texts[k])
         self.discard(ended.turn)
+        self._joined.add(ended.turn)
         return TurnTranscribed(ended.turn, text, t)
 
 

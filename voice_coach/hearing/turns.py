@@ -79,6 +79,18 @@ class TurnParams:
         )
 
 
+@dataclass(frozen=True)
+class _Resumed:
+    """A pause inside a turn, kept until the voice after it is told: it may have been the end of
+    the turn, if that voice was the other partner's (`TurnDetector.hand_over`)."""
+
+    at: float  # speech began again
+    end: float  # the speech before the pause ended
+    probability: float | None
+    words: Words
+    finished: bool
+
+
 @dataclass
 class _Turn:
     number: int
@@ -89,6 +101,7 @@ class _Turn:
     pieces: list[tuple[float, float]] = field(default_factory=list)
     probability: float | None = None  # Smart Turn's judgement of the current pause
     words: Words = Words.PENDING  # what the current pause's transcript says
+    went_on: _Resumed | None = None  # the last pause the turn went on after, until the next one
 
 
 class TurnDetector:
@@ -172,6 +185,7 @@ class TurnDetector:
                 return []
             finished = self._rule.sounds_finished(turn.probability, turn.words)
             out: list[TurnEvent] = [WentOn(turn.number, ev.t, ev.t - turn.last_end, finished)]
+            turn.went_on = _Resumed(ev.t, turn.last_end, turn.probability, turn.words, finished)
             if turn.last_end - turn.piece_start >= p.min_piece:
                 turn.pieces.append((turn.piece_start, turn.last_end))
                 turn.piece_start = max(turn.last_end, ev.t - p.preroll)
@@ -186,6 +200,38 @@ class TurnDetector:
         return [
             TranscribeRequest(turn.number, turn.piece_start, ev.t),
             EndOfTurnCheck(turn.number, heard_from, ev.t + p.judge_tail, ev.t),
+        ]
+
+    def hand_over(self, since: float, now: float, min_turn: float = 0.0) -> list[TurnEvent]:
+        """The speech from `since`, after a pause in the current turn, was told as the other
+        partner's: if that pause sounded finished and lasted the quick end's silence, the turn
+        ended there and theirs began at `since` (a receiver who starts to mirror without waiting
+        for the cue). The events of both, as if the detector had known at once; none if the pause
+        was not such an end (then the other partner cut in), or the turn before it was shorter than
+        `min_turn`. Asked at the first breath after the pause, before the speech goes on."""
+        p, turn = self._p, self._turn
+        went = turn.went_on if turn is not None else None
+        if turn is None or went is None or turn.speaking or abs(went.at - since) > 1e-6:
+            return []
+        if not went.finished or went.at - went.end < self._base.complete - 1e-9:
+            return []
+        if went.end - turn.start < min_turn - 1e-9:  # too short to be answered as it ends
+            return []
+        before = [piece for piece in turn.pieces if piece[1] <= went.end + 1e-9]
+        if turn.piece_start < went.end:
+            before.append((turn.piece_start, went.end))
+        words = None if went.words is Words.PENDING else went.words.value
+        self._count += 1
+        ended = TurnEnded(turn.number, turn.start, went.end, now, tuple(before), went.probability, words)
+        piece_start = max(went.end, since - p.preroll)
+        self._turn = _Turn(self._count, since, piece_start, turn.last_end, speaking=False)
+        return [
+            TranscribeRequest(turn.number, *before[-1]),  # its last piece, again: a longer one went since
+            ended,
+            TurnStarted(self._count, since),
+            TranscribeRequest(self._count, piece_start, turn.last_end),
+            EndOfTurnCheck(self._count, max(piece_start, turn.last_end - p.judge_secs),
+                           turn.last_end + p.judge_tail, turn.last_end),
         ]
 
     def tick(self, t: float) -> list[TurnEvent]:

@@ -64,10 +64,21 @@ class WhoSpoke:
         self._turn: int | None = None  # the turn the current speech belongs to
         self._since: float | None = None  # start of the current stretch of speech
         self._pause: WentOn | None = None  # a pause inside the turn, whose it was told at the next breath
+        self._carried: list[tuple[np.ndarray, float]] = []  # a stretch told, for the turn it begins
 
     def turn_started(self, turn: int, who: str | None) -> None:
         self._speakers[turn] = who
         self._turn = turn
+        if self._carried:
+            self._prints[turn], self._carried = self._carried, []
+
+    def handed_over(self) -> None:
+        """The stretch just told began the next turn (TurnDetector.hand_over), not the current
+        one's: its voiceprint goes with it, and the pause before it was not the partner's."""
+        if self._turn is not None:
+            self._carried = self._prints.get(self._turn, [])[-1:]
+            del self._prints.get(self._turn, [])[-1:]
+        self._pause = None
 
     def speaker(self, turn: int) -> str | None:
         return self._speakers.get(turn)
