@@ -302,3 +302,16 @@ def test_a_mirror_that_ends_with_the_closing_question_is_handed_back():
     assert r.d.complete_answer("you felt alone is that right")  # however Whisper punctuates it
     assert not r.d.complete_answer("Did I get it? Because you also said")
     assert not r.d.complete_answer("Let me see if I got that. You felt alone last night.")
+
+
+def test_who_may_take_the_turn_over_on_their_own():
+    """A piece may be taken over by the receiver, a mirror by the sender (its answer); an answer's
+    next speaker hangs on its words, and a paused session has none."""
+    run = Run("mirroring")
+    assert run.d.step is Step.SHARE and run.d.hand_over() == ("Sam", PARAMS.early_cue_speech)
+    run.says("When you are late I feel alone.")
+    assert run.d.step is Step.MIRROR and run.d.hand_over() == ("Alex", PARAMS.early_cue_speech)
+    run.says("Let me see if I got that. When I am late you feel alone.")
+    assert run.d.step is Step.CHECK and run.d.hand_over() is None
+    run.says("Pause.")
+    assert run.d.paused and run.d.hand_over() is None
