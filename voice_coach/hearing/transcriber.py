@@ -77,7 +77,7 @@ class Result:
 
 
 class TranscriptionWorker:
-    """Runs transcriptions one at a time off the audio path; a request made stale by a later
+    """Runs transcriptions one at a time off the audio path; a request made stale by a longer
     one for the same piece is skipped, so a talkative partner never builds a backlog."""
 
     def __init__(self, transcriber: Transcriber) -> None:
@@ -122,9 +122,7 @@ class TranscriptionWorker:
         while (job := self._jobs.get()) is not None:
             req, audio, prompt = job
             with self._lock:
-                # another request for the piece came since: a longer one as the partner went on,
-                # or the piece cut back to a turn's end when the rest was the other partner's
-                stale = self._latest.get((req.turn, req.start), req.end) != req.end
+                stale = self._latest.get((req.turn, req.start), req.end) > req.end
             if not stale:
                 t0 = time.perf_counter()
                 try:
