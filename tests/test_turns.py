@@ -320,3 +320,19 @@ def test_the_other_partner_inside_a_thought_is_no_hand_over(probability, gap, mi
     _after_a_finished_pause(det, probability, gap)
     assert det.hand_over(4.0 + gap, now=7.2, min_turn=min_turn) == []
     assert det.in_turn and det.awaiting(1, 7.0)  # still the first turn
+
+
+def test_a_hand_over_after_a_long_piece_asks_for_nothing_again():
+    """The piece before the pause was long enough to be committed when the other voice began: it
+    was transcribed whole already, and is the ended turn's last piece as it is."""
+    det = TurnDetector(TurnParams(preroll=0.3, min_piece=8.0))
+    det.on_speech(SpeechStarted(1.0))
+    det.on_speech(SpeechStopped(10.0))
+    det.on_judgement(1, 10.0, 0.9)
+    det.on_words(1, 10.0, "And that is why I feel alone.")
+    det.on_speech(SpeechStarted(11.0))
+    det.on_speech(SpeechStopped(13.0))
+    out = det.hand_over(11.0, now=13.2)
+    (ended,) = [e for e in out if isinstance(e, TurnEnded)]
+    assert ended.pieces == ((0.7, 10.0),) and ended.end == 10.0
+    assert [(r.turn, r.start, r.end) for r in out if isinstance(r, TranscribeRequest)] == [(2, 10.7, 13.0)]

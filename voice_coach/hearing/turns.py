@@ -218,15 +218,17 @@ class TurnDetector:
         if went.end - turn.start < min_turn - 1e-9:  # too short to be answered as it ends
             return []
         before = [piece for piece in turn.pieces if piece[1] <= went.end + 1e-9]
-        if turn.piece_start < went.end:
-            before.append((turn.piece_start, went.end))
+        again: list[TurnEvent] = []
+        if turn.piece_start < went.end:  # the piece under way, cut back to the turn's end: a longer
+            before.append((turn.piece_start, went.end))  # request for it went since
+            again.append(TranscribeRequest(turn.number, turn.piece_start, went.end))
         words = None if went.words is Words.PENDING else went.words.value
         self._count += 1
         ended = TurnEnded(turn.number, turn.start, went.end, now, tuple(before), went.probability, words)
         piece_start = max(went.end, since - p.preroll)
         self._turn = _Turn(self._count, since, piece_start, turn.last_end, speaking=False)
         return [
-            TranscribeRequest(turn.number, *before[-1]),  # its last piece, again: a longer one went since
+            *again,
             ended,
             TurnStarted(self._count, since),
             TranscribeRequest(self._count, piece_start, turn.last_end),

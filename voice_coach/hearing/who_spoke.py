@@ -75,9 +75,9 @@ class WhoSpoke:
     def handed_over(self) -> None:
         """The stretch just told began the next turn (TurnDetector.hand_over), not the current
         one's: its voiceprint goes with it, and the pause before it was not the partner's."""
-        if self._turn is not None:
-            self._carried = self._prints.get(self._turn, [])[-1:]
-            del self._prints.get(self._turn, [])[-1:]
+        prints = self._prints.get(self._turn, []) if self._turn is not None else []
+        self._carried = prints[-1:]
+        del prints[-1:]
         self._pause = None
 
     def speaker(self, turn: int) -> str | None:
