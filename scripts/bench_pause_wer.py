@@ -13,7 +13,6 @@ voices: are they quicker to transcribe without timestamps, and as well heard?
 from __future__ import annotations
 
 import csv
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,16 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from voice_coach.hearing.audio_source import load_audio  # noqa: E402
 from voice_coach.hearing.models import resolve_model  # noqa: E402
+from voice_coach.text import plain  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PAUSES = (1.0, 1.6, 2.4)
 ANSWERS = ("Yes.", "No.", "Partly.", "Yes, you got it.", "No, that's all.", "Yes, there's more.",
            "That's all.", "Not quite.", "Yes, I think so.", "No, there is more.")
 VOICES = ("gmw/en-gb-x-rp", "gmw/en-us+f4")
-
-
-def norm(s: str) -> str:
-    return " ".join(re.sub(r"[^\w\s']", " ", s.lower()).split())
 
 
 def squeeze(x: np.ndarray, keep_secs: float = 0.5) -> np.ndarray:
@@ -78,8 +74,8 @@ def main() -> None:
                 x.astype(np.float32) / 32768.0, language="en", beam_size=1, vad_filter=False,
                 condition_on_previous_text=False, without_timestamps=not timestamps,
             )
-            refs.append(norm(ref))
-            hyps.append(norm(" ".join(s.text.strip() for s in segments)) or "<empty>")
+            refs.append(plain(ref))
+            hyps.append(plain(" ".join(s.text.strip() for s in segments)) or "<empty>")
         return float(jiwer.wer(refs, hyps)), (time.perf_counter() - t0) / len(cases)
 
     print(f"{len(items)} recordings; {len(pairs)} pairs joined by pauses of {PAUSES} s\n")

@@ -31,7 +31,6 @@ import hashlib
 import json
 import math
 import pickle
-import re
 import statistics
 import sys
 import tempfile
@@ -59,6 +58,7 @@ from voice_coach.hearing.speech_gate import GateParams, SpeechGate  # noqa: E402
 from voice_coach.hearing.turn_end import Words  # noqa: E402
 from voice_coach.hearing.turns import EndOfTurnCheck, TurnDetector, TurnParams, WentOn  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
+from voice_coach.text import plain  # noqa: E402
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -677,14 +677,10 @@ class Bench:
 # ---------------------------------------------------------------- scoring
 
 
-def norm_words(s: str) -> str:
-    return " ".join(re.sub(r"[^\w\s']", " ", s.lower()).split())
-
-
 def word_errors(ref: str, hyp: str) -> tuple[int, int]:
     import jiwer
 
-    r, h = norm_words(ref), norm_words(hyp)
+    r, h = plain(ref), plain(hyp)
     if not h:
         return len(r.split()), len(r.split())
     o = jiwer.process_words(r, h)

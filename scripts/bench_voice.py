@@ -8,7 +8,8 @@
 Every cue of cues/en.toml, worded for a couple, rendered as a session renders it (voice.Voice,
 no cache), then transcribed by the shipped tiny.en as the loop would hear a partner. WER after
 lower-casing, dropping punctuation, joining spelt-out digits ("1 8 0 0" = "1800") and writing
-alike what is heard alike (contractions, British and American spelling: `SAME`).
+alike what is heard alike (contractions spelt out as every reader of words spells them out,
+voice_coach.text; British and American spelling: `SAME`).
 
 Split: the cue keys in sorted order, alternately, into a tune half (worded for Alex and Sam) and a
 held-out half (worded for Priya and Tom). Only the tune half chooses anything (the pace, in
@@ -46,20 +47,19 @@ import jiwer  # noqa: E402
 from voice_coach.dialogue.phrasebook import load_phrasebook  # noqa: E402
 from voice_coach.settings import Settings  # noqa: E402
 from voice_coach.speaking.cue_cache import CACHE_ENV, CueCache, cue_cache_dir  # noqa: E402
+from voice_coach.text import plain, spelt_out  # noqa: E402
 
 TUNE_NAMES, HELD_NAMES = ("Alex", "Sam"), ("Priya", "Tom")
 
 
-# Written differently, heard the same: contractions, British and American spelling, a web address.
-SAME = {"you're": "you are", "we're": "we are", "i'm": "i am", "it's": "it is", "that's": "that is",
-        "don't": "do not", "can't": "cannot", "can not": "cannot", "findahelpline": "find a help line",
-        "helpline": "help line",
-        "okay": "ok", "alright": "all right"}
+# Written differently, heard the same (contractions are spelt out by voice_coach.text, as the
+# coach reads them): British and American spelling, a web address.
+SAME = {"findahelpline": "find a help line", "helpline": "help line", "okay": "ok", "alright": "all right"}
 
 
 def norm(text: str) -> str:
-    text = re.sub(r"[^\w\s']", " ", text.lower().replace("\u2019", "'"))
-    text = " " + " ".join(text.split()) + " "
+    """The words as plain() gives them, contractions spelt out, and spellings heard alike made one."""
+    text = " " + " ".join(w for word in plain(text).split() for w in spelt_out(word)) + " "
     for written, heard in SAME.items():
         text = text.replace(f" {written} ", f" {heard} ")
     text = re.sub(r"(\w)is(e|es|ed|ing) ", r"\1iz\2 ", text)  # summarise = summarize

@@ -22,15 +22,12 @@ def references() -> dict[str, str]:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after lower-casing and dropping punctuation."""
-    import re
-
+    """Word error rate after lower-casing and dropping punctuation (voice_coach.text.plain)."""
     import jiwer
 
-    def norm(s: str) -> str:
-        return " ".join(re.sub(r"[^\w\s']", " ", s.lower()).split())
+    from voice_coach.text import plain
 
-    return float(jiwer.wer(norm(reference), norm(hypothesis) or "<empty>"))
+    return float(jiwer.wer(plain(reference), plain(hypothesis) or "<empty>"))
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,10 @@ def test_the_care_phrases_and_the_mirror_check_read_contractions_alike():
     assert care.normalise(said) == "he is going to hurt me because i did not call |"
     mirror = fidelity.score(said, "He is going to hurt you because you did not call.")
     assert mirror.recall == 1.0 and not mirror.added, mirror
+
+
+def test_a_word_error_rate_compares_plain_words():
+    from voice_coach.text import plain
+
+    assert plain("Sam, you’re doing WELL... Is there more?") == "sam you're doing well is there more"
+    assert plain("  ") == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def folded(text: str) -> str:
     """Lower case, with the typographic apostrophe straightened: Whisper writes "Don’t" as often
@@ -37,3 +39,9 @@ def spelt_out(word: str) -> list[str]:
         base = word[:-2]
         return [base, "is"] if base in _IS else [base]
     return [word] if word else []
+
+
+def plain(text: str) -> str:
+    """What a word error rate compares, in every benchmark and test alike: the words folded, with
+    their apostrophes but no other punctuation."""
+    return " ".join(re.sub(r"[^\w\s']", " ", folded(text)).split())
