@@ -22,6 +22,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_turns as bt  # noqa: E402
 from conversations import Recording, load_conversations, split  # noqa: E402
 
+from voice_coach.events import SpeechStarted, SpeechStopped  # noqa: E402
 from voice_coach.hearing.audio_source import to_int16  # noqa: E402
 from voice_coach.hearing.classifiers import FRAME_SAMPLES, SileroClassifier  # noqa: E402
 from voice_coach.hearing.patience import PatienceParams  # noqa: E402
+from voice_coach.hearing.turn_end import Words, judge_words  # noqa: E402
 
 MIN_TURN = 1.0  # s: shorter turns ("yeah") are answers, not pieces with pauses to cut
 LAST_SECS = 25.0  # a longer turn is heard from this long before its end (its end is what is judged)
@@ -165,6 +168,69 @@ HEADER = ("| setting | cut-offs, pauses up to 2.5 s | mid-turn | after a finishe
           "|---|---|---|---|---|---|---|---|---|---|")
 
 
+def auc(pos: list[float], neg: list[float]) -> float:
+    """The chance that a real end scores above a search for words (0.5: no better than a coin)."""
+    if not pos or not neg:
+        return float("nan")
+    a, b = np.array(pos)[:, None], np.array(neg)[None, :]
+    return float((a > b).mean() + 0.5 * (a == b).mean())
+
+
+def signals(bench: bt.Bench) -> dict[str, list[tuple[float, Words]]]:
+    """Smart Turn's probability and the words' verdict at each real end and at each pause of a
+    second or more inside a thought, in the clean room: what the coach has to tell them apart.
+    Both hear what the loop gives them: the 8 s before the speech stopped (Smart Turn also 0.2 s
+    of the silence); the transcript is of that stretch."""
+    tail = SHIPPED.turn_params().judge_tail
+    out: dict[str, list[tuple[float, Words]]] = {"end": [], "search": []}
+    cond = ROOMS[0]
+    for idx, ep in enumerate(bench.episodes):
+        key = (cond, idx)
+        evs = bench.events(key, bt.CHOSEN_VAD).values()
+        starts = [e.t for e in evs if isinstance(e, SpeechStarted)]
+        for e in evs:
+            if not isinstance(e, SpeechStopped) or not starts:
+                continue
+            if abs(e.t - ep.end) < 0.3:
+                kind = "end"
+            elif any(abs(e.t - a) < 0.3 and b - a >= 1.0 for a, b, k in ep.pauses if k == "mid"):
+                kind = "search"
+            else:
+                continue
+            heard = max(starts[0] - SHIPPED.preroll, e.t - 8.0)
+            x = bench.audio(key)
+            p = bench.oracle.probability(bt._slice(x, heard, e.t + tail))
+            out[kind].append((p, judge_words(bench.oracle.text(bt._slice(x, heard, e.t)))))
+    return out
+
+
+def signals_table(rows: dict[str, dict[str, list[tuple[float, Words]]]]) -> None:
+    above = SHIPPED.complete_above
+    print("\n### What tells a finished thought from a search for words (clean room, with thinking "
+          "pauses; a diagnosis: nothing is chosen by it)\n")
+    print(f"| half | real ends | searches of 1 s or more | Smart Turn: AUC | p >= {above:g}: ends | searches "
+          "| words end like a sentence: ends | searches | both: ends | searches |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
+    for half, sig in rows.items():
+        e, s = sig["end"], sig["search"]
+
+        def rate(xs: list[tuple[float, Words]], test: Callable[[tuple[float, Words]], bool]) -> str:
+            return bt.pct(sum(1 for x in xs if test(x)) / max(len(xs), 1))
+
+        def sounds(x: tuple[float, Words]) -> bool:
+            return x[0] >= above
+
+        def reads(x: tuple[float, Words]) -> bool:
+            return x[1] is Words.NO_SIGN
+
+        def both(x: tuple[float, Words]) -> bool:
+            return sounds(x) and reads(x)
+
+        print(f"| {half} | {len(e)} | {len(s)} | {auc([p for p, _ in e], [p for p, _ in s]):.2f} | "
+              f"{rate(e, sounds)} | {rate(s, sounds)} | {rate(e, reads)} | {rate(s, reads)} | "
+              f"{rate(e, both)} | {rate(s, both)} |")
+
+
 VARIANTS = {  # how each turn is played: as spoken, or with thinking pauses put in
     "as spoken": ("whole",),
     "with thinking pauses": bt.KINDS,
@@ -183,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.held_out_only:
         halves = halves[1:]
     results: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
+    told: dict[str, dict[str, list[tuple[float, Words]]]] = {}
     for half, recs in halves:
         utts = corpus(recs)
         for variant, kinds in VARIANTS.items():
@@ -197,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             if half == "tune":
                 todo += [shipped(0.8), shipped(1.2), *candidates()]
             results[(half, variant)] = {s.label: summary(s, bench.score(s)) for s in todo}
+            if kinds != ("whole",):
+                told[half] = signals(bench)
             oracle.save()
             print(f"# ... after {(time.perf_counter() - t0) / 60:.1f} min", file=sys.stderr)
     for (half, variant), out in results.items():
@@ -216,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {k} | {bt.pct(a['cut_mid'])} | {a['median']:.2f} s | {a['p90']:.2f} s | "
                   f"{bt.pct(b['cut_mid'])} | {bt.pct(b['cut_sentence'])} | {b['median']:.2f} s | "
                   f"{b['p90']:.2f} s |")
+    signals_table(told)
     print(f"\n{(time.perf_counter() - t0) / 60:.1f} min in all.")
     return 0
 
