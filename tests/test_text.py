@@ -1,7 +1,7 @@
 """The first steps of reading words, shared by every reader."""
 
 from voice_coach.coaching import care, fidelity
-from voice_coach.text import folded, spelt_out
+from voice_coach.text import folded, plain, spelt_out
 
 
 def test_contractions_are_spelt_out_one_way():
@@ -22,7 +22,5 @@ def test_the_care_phrases_and_the_mirror_check_read_contractions_alike():
 
 
 def test_a_word_error_rate_compares_plain_words():
-    from voice_coach.text import plain
-
     assert plain("Sam, you’re doing WELL... Is there more?") == "sam you're doing well is there more"
     assert plain("  ") == ""
