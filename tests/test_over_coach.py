@@ -128,6 +128,20 @@ def test_without_any_echo_a_voice_over_the_cue_is_heard(cues, partner):
     assert len(found) == 1
 
 
+def test_without_any_echo_a_voice_over_the_whole_of_a_cue_is_heard_once_the_room_is_learnt(cues):
+    """Headphones: the cues teach that nothing comes back. Then a partner who talks over all of
+    a cue at its own level, and falls silent as it ends, is heard; judged on that cue alone, their
+    voice would be taken for its echo."""
+    _, oc, _ = hear(cues, [], echo_gain=0.0)
+    assert len(oc.room.gains) == len(cues) and not oc.room.delays  # no echo, at no delay
+    silent = band_levels(np.zeros(FRAME_SAMPLES * 40, dtype=np.int16))
+    ref, mic = silent.copy(), silent.copy()
+    ref[:30] = 0.0
+    mic[2:30] = np.random.default_rng(1).normal(0.0, 3.0, (28, 20))
+    assert judge(ref, mic, 30, silent[0], Room(), OverCoachParams()).over is None
+    assert judge(ref, mic, 30, silent[0], oc.room, OverCoachParams()).over == 2
+
+
 def test_judge_on_plain_arrays_edges():
     """Silence everywhere: no echo to place, no gain to learn, nothing over the coach."""
     silent = band_levels(np.zeros(FRAME_SAMPLES * 40, dtype=np.int16))

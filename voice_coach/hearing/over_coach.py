@@ -91,7 +91,10 @@ class Room:
 class Verdict:
     over: int | None  # the frame where another voice began, or None
     delay: int | None  # the delay (frames) this cue's echo showed, when clear
-    gain: np.ndarray | None  # the echo's gain per band on this cue
+    # The echo's gain per band on this cue, when its echo was placed, or when none came back at
+    # all (headphones, a file): the room is learnt so, and a partner who talks over the whole of a
+    # later cue is not taken for its echo.
+    gain: np.ndarray | None
 
 
 def _reverberant(ref: np.ndarray, per_frame_db: float) -> np.ndarray:
@@ -134,6 +137,13 @@ def _gain_at(ref: np.ndarray, mic: np.ndarray, echo: np.ndarray, n_cue: int, del
         return None
     g = np.nanmedian(np.where(loud, mic[delay : delay + n] - echo[delay : delay + n], np.nan), axis=0)
     return np.where(np.isnan(g), np.nanmedian(g), g)
+
+
+def _inaudible(ref: np.ndarray, mic: np.ndarray, n_cue: int, floor: np.ndarray) -> bool:
+    """Nothing of the cue came back: where it is loud, the microphone stays at the room's floor."""
+    n = min(n_cue, len(mic))
+    loud = (ref[:n] > ref[:n].max(axis=0) - 20.0).any(axis=1)
+    return int(loud.sum()) >= 10 and bool(np.all(np.median(mic[:n][loud], axis=0) <= floor + 3.0))
 
 
 def _first_voice(foreign: np.ndarray, p: OverCoachParams) -> int | None:
@@ -184,7 +194,8 @@ def judge(ref: np.ndarray, mic: np.ndarray, n_cue: int, floor: np.ndarray, room:
     foreign = ((mic - np.maximum(echo, floor)) > p.excess_db).sum(axis=1) >= p.min_bands
     centre = known if known is not None else max_d // 2
     foreign[min(n, n_cue + centre) :] = False  # the coach had stopped: an answer, not talking over
-    return Verdict(_first_voice(foreign, p), delay, gain if delay is not None else None)
+    clear = delay is not None or _inaudible(ref, mic, n_cue, floor)
+    return Verdict(_first_voice(foreign, p), delay, gain if clear else None)
 
 
 @dataclass
