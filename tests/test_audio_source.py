@@ -181,3 +181,16 @@ def test_input_gaps_are_logged_shown_and_kept_in_the_session_s_end(tmp_path, cap
     end = events[-1]
     assert end["type"] == "session_end" and end["input_overflows"] == 1 and end["input_filled_secs"] == 0.5
     assert capsys.readouterr().out.count("The microphone's input has gaps") == 2
+
+
+def test_each_frame_says_how_much_captured_sound_waits_behind_it():
+    """What the loop has not read yet, in the queue and in the block being cut into frames: how
+    far behind the microphone a busy computer runs (a cue handed over then is heard that late)."""
+    capture = CaptureQueue(RATE, BLOCK)
+    for k in range(4):
+        capture.callback(block(k), BLOCK, stamp(T0 + k * BLOCK / RATE), OK)
+    assert capture.behind == pytest.approx(4 * BLOCK / RATE)
+    reframer = Reframer(RATE)
+    first = list(reframer.push(capture.take(timeout=0.01), capture.behind))
+    assert [f.behind for f in first] == pytest.approx([3 * BLOCK / RATE])
+    assert [f.behind for f in drain(capture, reframer)] == pytest.approx([0.0, 0.0, 0.0])

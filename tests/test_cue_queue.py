@@ -1,6 +1,7 @@
 """The coach's queue, driven by plain utterances in stream time (speaking/cue_queue.py)."""
 
 import numpy as np
+import pytest
 
 from voice_coach.dialogue.protocol import Step
 from voice_coach.speaking.cue_queue import CueQueue, Part, Utterance
@@ -60,3 +61,21 @@ def test_dropping_all_keeps_what_is_playing():
     q.add(said(6.0, 2.0, "later"))
     assert [u.parts[0].key for u in q.drop_all(1.0)] == ["sender_starts", "later"]
     assert q.until == 3.0 and q.due(100.0) == []
+
+
+def test_a_loop_running_behind_the_microphone_places_what_it_hands_over_where_it_is_heard():
+    """0.8 s behind (a busy computer): the cue sounds when the microphone's stream reaches 5.8 s,
+    so the microphone is shut from then to its end and echo, not from 5.0 s; one chained to it
+    moves with it, and a file (nothing behind) is placed as queued."""
+    q = CueQueue(echo_tail=0.4)
+    q.add(said(5.0, 2.0, "check"))
+    q.add(said(7.0, 1.0, "more"))
+    check, more = q.due(5.0, behind=0.8)
+    assert (check.start, check.end, more.start, more.end) == pytest.approx((5.8, 7.8, 7.8, 8.8))
+    assert q.until == pytest.approx(8.8)
+    assert not q.is_deaf(5.0, 5.03)
+    assert q.is_deaf(9.1, 9.13) and not q.is_deaf(9.25, 9.28)
+    assert q.finished(8.0) == [(pytest.approx(7.8), "check")]
+    q.add(said(10.0, 1.0, "later"))
+    (later,) = q.due(10.0)
+    assert (later.start, later.end) == (10.0, 11.0)

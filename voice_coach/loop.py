@@ -177,7 +177,7 @@ class SessionLoop:
             self._whose_voice(change)
         self.words.while_needed(self.detector.needs_words)
         self._on_turn_events(self.detector.tick(end))
-        self.coach.release(end)
+        self.coach.release(end, frame.behind)
         for cue_end, key in self.coach.queue.finished(end):
             self.out.execute(self.protocol.on_cue_finished(CueFinished(key, cue_end)), end)
         if end >= self.coach.queue.until:

@@ -34,6 +34,10 @@ FRAME_SECS = FRAME_SAMPLES / SAMPLE_RATE
 class Frame:
     t: float
     pcm: np.ndarray  # FRAME_SAMPLES int16
+    # Seconds of captured sound already waiting after this frame: how far the loop runs behind
+    # the microphone (live, on a busy computer); a cue handed to the speaker now is heard that
+    # much later in stream time.
+    behind: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -114,11 +118,12 @@ class Framer:
         """Stream time of the next frame."""
         return self._n * FRAME_SECS
 
-    def push(self, pcm: np.ndarray) -> Iterator[Frame]:
+    def push(self, pcm: np.ndarray, behind: float = 0.0) -> Iterator[Frame]:
+        """`behind`: seconds of sound captured after `pcm` and waiting (Frame.behind)."""
         self._buf = np.concatenate([self._buf, pcm])
         while len(self._buf) >= FRAME_SAMPLES:
             frame, self._buf = self._buf[:FRAME_SAMPLES], self._buf[FRAME_SAMPLES:]
-            yield Frame(self._n * FRAME_SECS, frame)
+            yield Frame(self._n * FRAME_SECS, frame, behind + len(self._buf) / SAMPLE_RATE)
             self._n += 1
 
 
@@ -136,11 +141,11 @@ class Reframer:
     def t(self) -> float:
         return self._framer.t
 
-    def push(self, chunk: np.ndarray) -> Iterator[Frame]:
+    def push(self, chunk: np.ndarray, behind: float = 0.0) -> Iterator[Frame]:
         x = chunk.astype(np.float32)
         if not self._same:
             x = self._rs.resample_chunk(x)
-        yield from self._framer.push(to_int16(x))
+        yield from self._framer.push(to_int16(x), behind)
 
 
 FILE_BLOCK_SECS = 1.0  # of a file decoded at a time: memory stays small however long the file
@@ -374,6 +379,11 @@ class CaptureQueue:
     def health(self) -> InputHealth:
         return InputHealth(self._overflows, self._lost / self._rate, self._dropped / self._rate)
 
+    @property
+    def behind(self) -> float:
+        """Seconds of sound queued for the consumer."""
+        return self._queue.qsize() * self._block / self._rate
+
 
 WAIT_SECS = 60.0  # how long a session waits for a microphone that went away
 
@@ -434,7 +444,7 @@ class DeviceSource:
                     yield from reframer.push(np.zeros(self._capture.away(away), dtype=np.float32))
                     yield MicrophoneBack(reframer.t, away)
                     continue
-                yield from reframer.push(chunk)
+                yield from reframer.push(chunk, self._capture.behind)
         finally:
             close_stream(self._stream)
 

@@ -63,6 +63,7 @@ class Coach:
         self.mouth, self.log, self.view, self.on_play = mouth, log, view, on_play
         self.queue = CueQueue(echo_tail)
         self._begun = mouth.begun
+        self._behind = 0.0  # Frame.behind, as of the last frame
 
     def say(self, said: list[tuple[str, str]], t: float, step: Step, *, now: float, realtime: bool,
             not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
@@ -117,8 +118,12 @@ class Coach:
             at = parts[-1].until
         return np.concatenate(clips), tuple(parts)
 
-    def release(self, now: float) -> None:
-        for cue in self.queue.due(now):
+    def release(self, now: float, behind: float | None = None) -> None:
+        """Play what is due by `now`; `behind`, how far the loop runs behind the microphone (the
+        last frame's, when not given: cues said between frames)."""
+        if behind is not None:
+            self._behind = behind
+        for cue in self.queue.due(now, self._behind):
             self._play(cue)
 
     def drop_held_prompt(self, t: float, key: str, reason: str) -> None:

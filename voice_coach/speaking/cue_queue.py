@@ -51,16 +51,24 @@ class CueQueue:
         self._waiting.append(said)
         self.until = max(self.until, said.end)
 
-    def due(self, now: float) -> list[Utterance]:
+    def due(self, now: float, behind: float = 0.0) -> list[Utterance]:
         """What must go to the speaker now: each utterance when its time comes (only then does the
         coach speak, and only then is the microphone shut: a device plays at once whatever it is
         given). One that follows the one handed over without a gap goes with it: handed over at its
         start, it would wait for the device's latency (~0.4 s live), a silence a partner takes for
-        the coach being done."""
-        out = []
+        the coach being done. `behind`: seconds the loop runs behind the microphone; what is handed
+        over now is heard that much later in stream time, and is placed (and the microphone shut)
+        there, so that a busy computer never takes the end of its own cue for a partner."""
+        out: list[Utterance] = []
+        late = 0.0
         while self._waiting and (self._waiting[0].start <= now + 1e-6
                                  or self._waiting[0].start <= self._handed_until + 1e-6):
-            out.append(self.hand_over(self._waiting.popleft()))
+            said = self._waiting.popleft()
+            if not out:
+                late = max(0.0, now + behind - said.start) if behind > 0 else 0.0
+            if late:
+                said = dataclasses.replace(said, start=said.start + late, end=said.end + late)
+            out.append(self.hand_over(said))
         return out
 
     def hand_over(self, said: Utterance) -> Utterance:
