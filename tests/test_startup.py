@@ -5,6 +5,7 @@ path to the first sound."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -156,3 +157,18 @@ def test_the_path_to_the_first_sound_imports_no_heavy_library():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_numpy_s_products_run_on_one_thread_beside_whisper_s_own():
+    """OpenBLAS would otherwise start a spinning thread per core for the loop's numpy work,
+    against Whisper's threads on a two-core laptop (voice_coach/__init__.py)."""
+    code = (
+        "import os, voice_coach, numpy as np\n"
+        "a = np.ones((600, 600), np.float32)\n"
+        "a @ a\n"
+        "print(len(os.listdir('/proc/self/task')))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "1"
