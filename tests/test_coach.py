@@ -27,6 +27,17 @@ class ToneVoice:
         return (3000 * np.sin(np.arange(n) / 5)).astype(np.int16)
 
 
+class SlowVoice(ToneVoice):
+    """Takes `secs` to render each phrase: a new one, synthesised on the loop's thread."""
+
+    def __init__(self, secs: float) -> None:
+        self.secs = secs
+
+    def render(self, text: str) -> np.ndarray:
+        time.sleep(self.secs)
+        return super().render(text)
+
+
 class Recorder:
     def __init__(self) -> None:
         self.played: list[tuple[float, int]] = []
@@ -96,3 +107,26 @@ def test_a_begun_first_sentence_is_not_said_again_and_the_rest_follows_it_as_one
     assert [(e["key"], e["text"], e["t"]) for e in events] == [("safety_note", text, 0.0)]  # logged once, whole
     c.say([("welcome", "Welcome.")], 0.0, "safety", now=20.0, realtime=False)  # later cues as always
     assert player.played[-1][1] == len(heard[-1].audio) == int(0.1 * SAMPLE_RATE)
+
+
+@pytest.mark.parametrize("realtime", [True, False])
+def test_a_phrase_rendered_on_the_loop_s_thread_starts_as_late_as_it_took_live(tmp_path: Path, realtime: bool):
+    """Live, the microphone runs on while a new phrase is synthesised on the loop's thread (the
+    line on a round's mirroring is new each time): the cue is placed that much later in stream
+    time, so that the microphone is shut while it really sounds, not before, and the log says how
+    long it waited. Faster than real time, stream time waits for the voice: no shift (the wait is
+logged all the same)."""
+    player, heard = Recorder(), []
+    log = SessionLog(tmp_path / "log")
+    c = Coach(Mouth(load_phrasebook(), SlowVoice(0.3), player), log,  # type: ignore[arg-type]
+              ConsoleView(io.StringIO(), live=False), echo_tail=0.4, on_play=heard.append)
+    c.say([("feedback", "You caught every word.")], 10.0, Step.SHARE, now=10.0, realtime=realtime)
+    c.release(11.0)
+    (cue,) = heard
+    (logged,) = [e for e in read_events(log.path) if e["type"] == "cue"]
+    if realtime:
+        assert 10.3 <= cue.start < 10.6 and cue.render_wait >= 0.3
+        assert not c.queue.is_deaf(10.0, 10.25) and c.queue.is_deaf(cue.start, cue.start + 0.03)
+        assert logged["t"] == pytest.approx(cue.start, abs=1e-3) and logged["render_wait"] >= 0.3
+    else:
+        assert cue.start == 10.0 and c.queue.is_deaf(10.0, 10.03) and logged["render_wait"] >= 0.3

@@ -4,7 +4,6 @@ Faster than real time (the virtual room's real-time runs are in test_live_room.p
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -272,35 +271,3 @@ def test_the_line_on_a_round_s_mirroring_is_spoken_when_asked_for(tmp_path: Path
     assert said[first]["text"].startswith(("You caught", "That one was hard"))
     logged = [e for e in events if e["type"] == "note" and e["kind"] == "feedback"]
     assert [e["detail"] for e in logged] == [e["text"] for e in said if e["key"] == "feedback"]
-
-
-def test_live_a_phrase_synthesised_on_the_loop_s_thread_starts_as_late_as_it_took(tmp_path, monkeypatch):
-    """In real time the microphone runs on while a new phrase is synthesised on the loop's thread
-    (the line on a round's mirroring is new each time): the cue is placed that much later in
-    stream time, so the microphone is shut while it really sounds, not before."""
-    from voice_coach.app import run_session
-    from voice_coach.demo_room import ScriptedRoom
-    from voice_coach.records.session_log import read_events
-    from voice_coach.settings import Settings
-    from voice_coach.speaking.player import Timeline, TimelinePlayer
-    from voice_coach.speaking.voice import Voice as RealVoice
-    from voice_coach.view import ConsoleView
-
-    render = RealVoice.render
-
-    def slow_feedback(self, text):
-        if text.startswith(("You caught", "That one was hard")):
-            time.sleep(0.6)
-        return render(self, text)
-
-    monkeypatch.setattr(RealVoice, "render", slow_feedback)
-    text = "I feel lonely when you work late on Fridays."
-    lines = [*mirrored("Alex", "Sam", text), line("Alex", "Stop session.")]
-    timeline = Timeline()
-    room = ScriptedRoom(lines, timeline, realtime=True, answer_gap_secs=1.6)
-    s = Settings(exercise="mirroring", data_dir=str(tmp_path), mirror_feedback=True)
-    folder = run_session(s, room, TimelinePlayer(timeline), ConsoleView(live=False), first_use=False)
-    events = read_events(folder / "events.jsonl")
-    answered = next(e for e in events if e["type"] == "transcript" and e["step"] == "check")
-    feedback = next(e for e in events if e["type"] == "cue" and e["key"] == "feedback")
-    assert feedback["t"] - answered["t"] >= 0.55
