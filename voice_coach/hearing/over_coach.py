@@ -126,14 +126,20 @@ def _fit_by_delay(ref: np.ndarray, mic: np.ndarray, n_cue: int, max_delay: int) 
     return fit
 
 
+def _loud(ref: np.ndarray, n_cue: int, n: int) -> np.ndarray | None:
+    """Per frame and band of the cue's first `n` frames, where the cue itself is loud (within
+    20 dB of its loudest in the band); None for a cue too short or quiet to tell (under 10 such
+    frames)."""
+    loud = ref[:n] > ref[:n_cue].max(axis=0) - 20.0
+    return loud if n >= 10 and loud.any(axis=1).sum() >= 10 else None
+
+
 def _gain_at(ref: np.ndarray, mic: np.ndarray, echo: np.ndarray, n_cue: int, delay: int) -> np.ndarray | None:
     """Per band, the microphone against the bound where the cue itself is loud at this delay
     (the median): the room's gain. None for a cue too short or quiet to tell."""
     n = min(n_cue, len(mic) - delay)
-    if n < 10:
-        return None
-    loud = ref[:n] > ref[:n_cue].max(axis=0) - 20.0
-    if loud.any(axis=1).sum() < 10:
+    loud = _loud(ref, n_cue, n)
+    if loud is None:
         return None
     g = np.nanmedian(np.where(loud, mic[delay : delay + n] - echo[delay : delay + n], np.nan), axis=0)
     return np.where(np.isnan(g), np.nanmedian(g), g)
@@ -142,8 +148,8 @@ def _gain_at(ref: np.ndarray, mic: np.ndarray, echo: np.ndarray, n_cue: int, del
 def _inaudible(ref: np.ndarray, mic: np.ndarray, n_cue: int, floor: np.ndarray) -> bool:
     """Nothing of the cue came back: where it is loud, the microphone stays at the room's floor."""
     n = min(n_cue, len(mic))
-    loud = (ref[:n] > ref[:n].max(axis=0) - 20.0).any(axis=1)
-    return int(loud.sum()) >= 10 and bool(np.all(np.median(mic[:n][loud], axis=0) <= floor + 3.0))
+    loud = _loud(ref, n_cue, n)
+    return loud is not None and bool(np.all(np.median(mic[:n][loud.any(axis=1)], axis=0) <= floor + 3.0))
 
 
 def _first_voice(foreign: np.ndarray, p: OverCoachParams) -> int | None:
