@@ -110,12 +110,12 @@ def test_a_begun_first_sentence_is_not_said_again_and_the_rest_follows_it_as_one
 
 
 @pytest.mark.parametrize("realtime", [True, False])
-def test_a_phrase_rendered_on_the_loop_s_thread_starts_as_late_as_it_took_live(tmp_path: Path, realtime: bool):
+def test_a_phrase_rendered_on_the_loop_s_thread_starts_as_late_as_it_took(tmp_path: Path, realtime: bool):
     """Live, the microphone runs on while a new phrase is synthesised on the loop's thread (the
     line on a round's mirroring is new each time): the cue is placed that much later in stream
     time, so that the microphone is shut while it really sounds, not before, and the log says how
     long it waited. Faster than real time, stream time waits for the voice: no shift (the wait is
-logged all the same)."""
+    logged all the same)."""
     player, heard = Recorder(), []
     log = SessionLog(tmp_path / "log")
     c = Coach(Mouth(load_phrasebook(), SlowVoice(0.3), player), log,  # type: ignore[arg-type]
