@@ -27,8 +27,8 @@ from .voice import Voice
 # apart: a comma's pause. Rendered as one text, espeak leaves ~0.35 s between sentences, which a
 # partner hears as the coach being done.
 CHAIN_GAP = 0.12
-# A cue rendered (not found ready) on the loop's own thread for longer than this delays itself by
-# the time it took (Coach.say).
+# A cue rendered (not found ready) on the loop's own thread for longer than this is logged with
+# the time it took (`render_wait`).
 RENDER_LATE = 0.05
 
 
@@ -76,15 +76,13 @@ class Coach:
             self._go_on(begun, audio, parts, t, step, now)
             return
         # Live, the microphone ran on while a phrase was synthesised here (a new one, such as the
-        # line on a round's mirroring, takes up to a second): the cue starts that much later in
-        # stream time, when the loop has caught up, so that the microphone is shut while it sounds.
+        # line on a round's mirroring, takes up to a second): that much more sound now waits behind
+        # the loop, and the queue places what it hands over where it will be heard (CueQueue.due).
         waited = time.monotonic() - rendering
-        if realtime and waited > RENDER_LATE:
-            t = max(t, now) + waited
         start = max(self.queue.until, *(not_before(p.key, t) - p.since for p in parts))
         self.queue.add(Utterance(start, start + parts[-1].until, parts, audio, step,
                                  waited if waited > RENDER_LATE else 0.0))
-        self.release(now)
+        self.release(now, self._behind + waited if realtime else None)
 
     def _go_on(self, begun: Begun, audio: np.ndarray, parts: tuple[Part, ...], t: float, step: Step,
                now: float) -> None:
