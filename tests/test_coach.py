@@ -130,3 +130,20 @@ def test_a_phrase_rendered_on_the_loop_s_thread_starts_as_late_as_it_took(tmp_pa
         assert logged["t"] == pytest.approx(cue.start, abs=1e-3) and logged["render_wait"] >= 0.3
     else:
         assert cue.start == 10.0 and c.queue.is_deaf(10.0, 10.03) and logged["render_wait"] >= 0.3
+
+
+def test_a_breath_delayed_phrase_rendered_live_keeps_its_breath_from_the_turn_s_end(tmp_path: Path):
+    """The mirror prompt waits for a breath after the piece; rendering it on the loop's thread
+    does not add its render time to the breath: when the breath is over, the cue goes where the
+    next frame says the loop then is (here, caught up)."""
+    player, heard = Recorder(), []
+    c = Coach(Mouth(load_phrasebook(), SlowVoice(0.3), player), SessionLog(tmp_path / "log"),  # type: ignore[arg-type]
+              ConsoleView(io.StringIO(), live=False), echo_tail=0.4, on_play=heard.append)
+    c.say([("feedback", "You caught every word.")], 10.0, Step.SHARE, now=10.0, realtime=True,
+          not_before=lambda key, t: t + 1.5)
+    assert heard == []  # the breath is not over
+    c.release(11.49, 0.0)
+    assert heard == []
+    c.release(11.52, 0.0)
+    (cue,) = heard
+    assert cue.start == pytest.approx(11.5) and cue.render_wait >= 0.3
