@@ -136,10 +136,17 @@ def idle_cpu(seconds: float) -> tuple[float, float]:
     """Percent of one core used by a practice session listening to silence: in a couple's first
     session (the cues not said yet are rendered in the background meanwhile), and in the next one
     (every cue found in the cue cache the first one left)."""
+    from bench_voice import fill_cache
+
+    from voice_coach.settings import Settings
+
     tmp = Path(tempfile.mkdtemp(prefix="vc-bench-"))
     shares = []
     with VirtualRoom() as room:
-        for _session in ("first", "next"):
+        for session in ("first", "next"):
+            if session == "next":  # what the first session's background would have left, had it run on
+                s = Settings()
+                fill_cache("mirroring", tmp / "data", (s.sender, s.receiver))
             app = practice(room, tmp, "remind_after = 600.0\n")
             room.wait_for_coach(room.now(), quiet=1.0, timeout=60)
             proc = psutil.Process(app.pid)

@@ -237,19 +237,20 @@ def demo_table() -> None:
                           f"| {peak:.0f} MB | {100 * wer:.1f}% | {n} |", flush=True)
 
 
-def fill_cache(exercise: str, data_dir: Path) -> None:
-    """Render into the demo's cue cache every cue its couple could hear, as a first session does
-    in the background over its first minute or so. A short demo ends long before that (the
-    renderer, at a low priority, gets through a few cues a run), so a second demo alone would
-    still load the voice to render the rest."""
+def fill_cache(exercise: str, data_dir: Path, couple: tuple[str, str] | None = None) -> None:
+    """Render into the cue cache of `data_dir` every cue a couple (the demo's, unless given) could
+    hear, as a first session does in the background over its first minute or so. A short session
+    ends long before that (the renderer, at a low priority, gets through a few cues a run), so a
+    second session alone would still load the voice to render the rest."""
     from voice_coach.demo_room import demo_script_path, load_script
     from voice_coach.dialogue.exercises import EXERCISES
     from voice_coach.speaking.cue_order import likely_texts
     from voice_coach.speaking.voice import Voice
 
-    lines = load_script(demo_script_path(exercise))
-    sender = lines[0].who
-    receiver = next(line.who for line in lines if line.who != sender)
+    if couple is None:
+        lines = load_script(demo_script_path(exercise))
+        couple = (lines[0].who, next(line.who for line in lines if line.who != lines[0].who))
+    sender, receiver = couple
     s = Settings()
     voice = Voice(s.voice, s.voice_rate, CueCache(cue_cache_dir(data_dir)))  # the demo's own cache
     book = load_phrasebook(None)
