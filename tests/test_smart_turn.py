@@ -8,7 +8,7 @@ import pytest
 from recordings import shared_data
 
 from voice_coach.hearing.audio_source import load_audio
-from voice_coach.hearing.smart_turn import SmartTurn, smart_turn_model_path
+from voice_coach.hearing.smart_turn import PRECISE_INT8, SmartTurn, smart_turn_model_path
 from voice_coach.hearing.turns import TurnParams
 
 TAIL = np.zeros(3200, dtype=np.int16)  # 0.2 s of silence, as the turn detector asks (judge_tail)
@@ -58,3 +58,10 @@ def test_the_model_is_read_without_importing_pipecat(smart: SmartTurn):
     import sys
 
     assert "pipecat" not in sys.modules
+
+
+def test_the_8_bit_model_runs_with_exact_products_on_processors_without_vnni(smart: SmartTurn):
+    """onnxruntime's fast 8-bit kernels saturate on AVX2 alone (no VNNI), and the model's answers
+    then move by up to 0.7 on the same audio: the session asks for the exact kernels."""
+    options = smart._session.get_session_options()
+    assert options.get_session_config_entry(PRECISE_INT8) == "1"
