@@ -63,7 +63,7 @@ class SmartTurn:
         opts.intra_op_num_threads = threads
         opts.log_severity_level = 4
         # The model is quantised to 8 bits. On x86 processors without VNNI (AVX2 alone: many
-        # laptops, AMD's EPYC and Ryzen before Zen 4) onnxruntime's fast u8 x s8 products can
+        # laptops, AMD processors before Zen 4) onnxruntime's fast u8 x s8 products can
         # saturate, and the probability comes out up to 0.7 away from the model's own; this asks
         # for the exact u8 x u8 kernels there (no change on processors with VNNI, no slower here).
         opts.add_session_config_entry(PRECISE_INT8, "1")
