@@ -45,6 +45,7 @@ JOBS: dict[str, tuple[list[str], str]] = {
     "bench_conversation": (["bench_conversation.py"], "~12 min cold, ~3 min with the model answers cached"),
     "bench_turns": (["bench_turns.py", "--sweep"], "19 min cold without --sweep, more with it"),
     "bench_turns_paces": (["bench_turns.py", "--paces"], "7 min cold, 1-2 min cached"),
+    "bench_smart_turn_kernels": (["bench_smart_turn_kernels.py"], "seconds"),
     "bench_pause_wer": (["bench_pause_wer.py"], "~3 min"),
     "bench_over_coach": (["bench_over_coach.py"], "~7 min (held-out part)"),
     "bench_over_coach_sweep": (["bench_over_coach.py", "--sweep"], "~22 min (tune part, five rules)"),

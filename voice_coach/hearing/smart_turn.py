@@ -64,8 +64,9 @@ class SmartTurn:
         opts.log_severity_level = 4
         # The model is quantised to 8 bits. On x86 processors without VNNI (AVX2 alone: many
         # laptops, AMD processors before Zen 4) onnxruntime's fast u8 x s8 products can
-        # saturate, and the probability comes out up to 0.7 away from the model's own; this asks
-        # for the exact u8 x u8 kernels there (no change on processors with VNNI, no slower here).
+        # saturate, and the probability comes out up to 0.4 away from the exact kernels' (scripts/
+        # bench_smart_turn_kernels.py); this asks for the exact u8 x u8 kernels there, a little
+        # slower (no change on processors with VNNI).
         opts.add_session_config_entry(PRECISE_INT8, "1")
         self._session = onnxruntime.InferenceSession(
             str(path), providers=["CPUExecutionProvider"], sess_options=opts
