@@ -63,7 +63,9 @@ class Coach:
         self.mouth, self.log, self.view, self.on_play = mouth, log, view, on_play
         self.queue = CueQueue(echo_tail)
         self._begun = mouth.begun
-        self._behind = 0.0  # Frame.behind, as of the last frame
+        # How far the loop runs behind the microphone: the last frame's backlog (Frame.behind), and
+        # the render time of any phrase synthesised on the loop's thread since (say)
+        self._behind = 0.0
 
     def say(self, said: list[tuple[str, str]], t: float, step: Step, *, now: float, realtime: bool,
             not_before: Callable[[str, float], float] = lambda key, t: t) -> None:
